@@ -1,0 +1,176 @@
+package ozg_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ozgkit/ozgkit/ozg"
+)
+
+func TestStateTransitions(t *testing.T) {
+	all := []ozg.State{ozg.StateDraft, ozg.StateSubmitted, ozg.StateDelivered, ozg.StateAccepted,
+		ozg.StateRejected, ozg.StateDecided, ozg.StateWithdrawn}
+	allowed := map[[2]ozg.State]bool{
+		{ozg.StateDraft, ozg.StateSubmitted}:     true,
+		{ozg.StateDraft, ozg.StateWithdrawn}:     true,
+		{ozg.StateSubmitted, ozg.StateDelivered}: true,
+		{ozg.StateSubmitted, ozg.StateWithdrawn}: true,
+		{ozg.StateDelivered, ozg.StateAccepted}:  true,
+		{ozg.StateDelivered, ozg.StateRejected}:  true,
+		{ozg.StateDelivered, ozg.StateWithdrawn}: true,
+		{ozg.StateAccepted, ozg.StateDecided}:    true,
+		{ozg.StateAccepted, ozg.StateWithdrawn}:  true,
+	}
+	at := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+	for _, from := range all {
+		for _, to := range append(all, "archived") {
+			a := &ozg.Application{ID: "a1", State: from}
+			err := a.Transition(to, at, "")
+			if allowed[[2]ozg.State{from, to}] {
+				if err != nil || a.State != to || len(a.History) != 1 || a.History[0].From != from || !a.UpdatedAt.Equal(at) {
+					t.Errorf("%s → %s: %v, state %s, history %v", from, to, err, a.State, a.History)
+				}
+				continue
+			}
+			var te *ozg.TransitionError
+			if !errors.Is(err, ozg.ErrInvalidTransition) || !errors.As(err, &te) || te.From != from || te.To != to {
+				t.Errorf("%s → %s was not refused: %v", from, to, err)
+			}
+			if a.State != from || len(a.History) != 0 {
+				t.Errorf("%s → %s: a refused transition changed the application", from, to)
+			}
+		}
+	}
+	for _, s := range []ozg.State{ozg.StateRejected, ozg.StateDecided, ozg.StateWithdrawn} {
+		if !s.Final() {
+			t.Errorf("%s should be final", s)
+		}
+	}
+}
+
+func newLifecycle(t *testing.T) (*ozg.Applications, *ozg.MemoryStore) {
+	c := ozg.NewCatalog(nil)
+	if err := c.Register(wohngeld(t)); err != nil {
+		t.Fatal(err)
+	}
+	store := ozg.NewMemoryStore()
+	clock := func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC) }
+	return ozg.NewApplications(c, store, &ozg.ApplicationsOptions{Clock: clock}), store
+}
+
+func TestApplicationLifecycle(t *testing.T) {
+	ctx := context.Background()
+	apps, _ := newLifecycle(t)
+	a, err := apps.Create(ctx, "wohngeld", "bpk2-alice", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.State != ozg.StateDraft || string(a.Data) != "{}" || a.Version != 1 || len(a.ID) != 36 {
+		t.Fatalf("new draft = %+v", a)
+	}
+	if _, err := apps.Get(ctx, "bpk2-mallory", a.ID); !errors.Is(err, ozg.ErrNotFound) {
+		t.Fatalf("another owner's Get = %v, want ErrNotFound", err)
+	}
+	if _, err := apps.Submit(ctx, "bpk2-alice", a.ID); !errors.Is(err, ozg.ErrInvalidApplication) {
+		t.Fatalf("submitting an empty draft = %v, want ErrInvalidApplication", err)
+	}
+	if _, err := apps.SaveData(ctx, "bpk2-alice", a.ID, 1, json.RawMessage(`[1,2]`)); !errors.Is(err, ozg.ErrInvalidApplication) {
+		t.Fatalf("saving a JSON array = %v, want ErrInvalidApplication", err)
+	}
+	a, err = apps.SaveData(ctx, "bpk2-alice", a.ID, 1, json.RawMessage(`{"name":"Erika Mustermann"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apps.SaveData(ctx, "bpk2-alice", a.ID, 1, json.RawMessage(`{"name":"stale"}`)); !errors.Is(err, ozg.ErrConflict) {
+		t.Fatalf("saving on a stale version = %v, want ErrConflict", err)
+	}
+	a, err = apps.Submit(ctx, "bpk2-alice", a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.State != ozg.StateSubmitted || a.Reference != "WOHNGELD-2026-000001" {
+		t.Fatalf("submitted = %s %q", a.State, a.Reference)
+	}
+	if _, err := apps.SaveData(ctx, "bpk2-alice", a.ID, a.Version, json.RawMessage(`{"name":"late"}`)); !errors.Is(err, ozg.ErrInvalidTransition) {
+		t.Fatalf("changing a submitted application = %v, want ErrInvalidTransition", err)
+	}
+	if _, err := apps.Submit(ctx, "bpk2-alice", a.ID); !errors.Is(err, ozg.ErrInvalidTransition) {
+		t.Fatalf("a second submit = %v, want ErrInvalidTransition", err)
+	}
+	for _, to := range []ozg.State{ozg.StateDelivered, ozg.StateAccepted, ozg.StateDecided} {
+		if a, err = apps.Advance(ctx, a.ID, to, "back office"); err != nil {
+			t.Fatalf("Advance to %s: %v", to, err)
+		}
+	}
+	if _, err := apps.Withdraw(ctx, "bpk2-alice", a.ID, ""); !errors.Is(err, ozg.ErrInvalidTransition) {
+		t.Fatalf("withdrawing a decided application = %v, want ErrInvalidTransition", err)
+	}
+	got, _ := apps.Get(ctx, "bpk2-alice", a.ID)
+	if len(got.History) != 4 || got.State != ozg.StateDecided {
+		t.Fatalf("history %v state %s", got.History, got.State)
+	}
+}
+
+func TestApplicationBadInput(t *testing.T) {
+	ctx := context.Background()
+	apps, _ := newLifecycle(t)
+	tests := []struct {
+		name           string
+		service, owner string
+		data           string
+		want           error
+	}{
+		{"an unknown service", "hundesteuer", "alice", "", ozg.ErrNotFound},
+		{"an empty owner", "wohngeld", "", "", ozg.ErrInvalidApplication},
+		{"an owner of 256 bytes", "wohngeld", strings.Repeat("a", 256), "", ozg.ErrInvalidApplication},
+		{"data that is not JSON", "wohngeld", "alice", `{"name":`, ozg.ErrInvalidApplication},
+		{"data that is a string", "wohngeld", "alice", `"x"`, ozg.ErrInvalidApplication},
+		{"data of more than 1 MiB", "wohngeld", "alice", `{"x":"` + strings.Repeat("a", 1<<20) + `"}`, ozg.ErrInvalidApplication},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := apps.Create(ctx, tt.service, tt.owner, json.RawMessage(tt.data)); !errors.Is(err, tt.want) {
+				t.Fatalf("Create = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	if list, _, _ := apps.List(ctx, "alice", ozg.Page{}); len(list) != 0 {
+		t.Fatalf("refused creates left %d applications", len(list))
+	}
+}
+
+func TestReferencesNeverRepeat(t *testing.T) {
+	ctx := context.Background()
+	store := ozg.NewMemoryStore()
+	year := 2026
+	refs := ozg.NewSequenceReferences(store, &ozg.SequenceReferencesOptions{
+		Clock: func() time.Time { return time.Date(year, 12, 31, 23, 0, 0, 0, time.UTC) },
+	})
+	seen := map[string]bool{}
+	for i := range 300 {
+		if i == 150 {
+			year = 2027
+		}
+		svc := []string{"wohngeld", "hundesteuer", "wohngeld-kiel"}[i%3]
+		r, err := refs.NewReference(ctx, &ozg.Application{ID: fmt.Sprint(i), ServiceID: svc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[r] {
+			t.Fatalf("reference %s repeated", r)
+		}
+		seen[r] = true
+	}
+	if !seen["WOHNGELD-2027-000001"] || !seen["HUNDESTEUER-2026-000050"] {
+		t.Fatalf("unexpected numbering: %v", seen)
+	}
+	bad := ozg.NewSequenceReferences(store, &ozg.SequenceReferencesOptions{Prefix: func(*ozg.Application) string { return "AZ/../1" }})
+	if _, err := bad.NewReference(ctx, &ozg.Application{ID: "x"}); err == nil {
+		t.Fatal("a prefix with slashes was accepted")
+	}
+}

@@ -1,0 +1,198 @@
+package ozg
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ozgkit/ozgkit/forms"
+)
+
+// MaxOwnerLength bounds the owner subject of an application.
+const MaxOwnerLength = 255
+
+// Applications runs the lifecycle of applications (Anträge): create a draft, save its data,
+// submit it with a reference number, move it on as the back office reports, withdraw it. Every
+// method that acts for a citizen takes the citizen's subject and answers ErrNotFound for
+// another citizen's application, so ids cannot be probed.
+type Applications struct {
+	catalog *Catalog
+	store   ApplicationStore
+	refs    ReferenceGenerator
+	now     func() time.Time
+}
+
+// ApplicationsOptions configures Applications. The zero value is ready to use.
+type ApplicationsOptions struct {
+	// References assigns reference numbers; nil means NewSequenceReferences(store, nil).
+	References ReferenceGenerator
+	// Clock gives the current time; nil means time.Now.
+	Clock func() time.Time
+}
+
+// NewApplications returns the lifecycle over catalog and store. opts may be nil.
+func NewApplications(catalog *Catalog, store ApplicationStore, opts *ApplicationsOptions) *Applications {
+	if opts == nil {
+		opts = &ApplicationsOptions{}
+	}
+	a := &Applications{catalog: catalog, store: store, refs: opts.References, now: opts.Clock}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.refs == nil {
+		a.refs = NewSequenceReferences(store, &SequenceReferencesOptions{Clock: a.now})
+	}
+	return a
+}
+
+// checkData accepts a JSON object of at most forms.MaxDocumentSize bytes; nil or empty is {}.
+func checkData(data json.RawMessage) (json.RawMessage, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return json.RawMessage(`{}`), nil
+	}
+	if len(data) > forms.MaxDocumentSize {
+		return nil, fmt.Errorf("%w: data of %d bytes is more than the %d allowed", ErrInvalidApplication, len(data), forms.MaxDocumentSize)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+		return nil, fmt.Errorf("%w: data must be a JSON object", ErrInvalidApplication)
+	}
+	return bytes.Clone(data), nil
+}
+
+// Create starts a draft of service serviceID for owner with optional initial data.
+func (s *Applications) Create(ctx context.Context, serviceID, owner string, data json.RawMessage) (*Application, error) {
+	if owner == "" || len(owner) > MaxOwnerLength {
+		return nil, fmt.Errorf("%w: owner must be 1 to %d bytes", ErrInvalidApplication, MaxOwnerLength)
+	}
+	if _, err := s.catalog.Service(serviceID); err != nil {
+		return nil, err
+	}
+	data, err := checkData(data)
+	if err != nil {
+		return nil, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("ozg: new application id: %w", err)
+	}
+	now := s.now().UTC()
+	a := &Application{
+		ID: id.String(), ServiceID: serviceID, Owner: owner, Data: data,
+		State: StateDraft, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.store.Create(ctx, a); err != nil {
+		return nil, fmt.Errorf("ozg: create application: %w", err)
+	}
+	return a, nil
+}
+
+// Get returns owner's application id, or ErrNotFound (also when it is another owner's).
+func (s *Applications) Get(ctx context.Context, owner, id string) (*Application, error) {
+	a, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Owner != owner {
+		return nil, fmt.Errorf("%w: application %s", ErrNotFound, id)
+	}
+	return a, nil
+}
+
+// List returns a page of owner's applications, newest first.
+func (s *Applications) List(ctx context.Context, owner string, page Page) ([]*Application, string, error) {
+	return s.store.ListByOwner(ctx, owner, page)
+}
+
+// SaveData replaces a draft's data. version is the version the citizen edited; a newer stored
+// version gives ErrConflict. Only drafts can be changed.
+func (s *Applications) SaveData(ctx context.Context, owner, id string, version int64, data json.RawMessage) (*Application, error) {
+	data, err := checkData(data)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.Get(ctx, owner, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.State != StateDraft {
+		return nil, fmt.Errorf("%w: application %s is %s; only drafts can be changed", ErrInvalidTransition, id, a.State)
+	}
+	if a.Version != version {
+		return nil, fmt.Errorf("%w: application %s is at version %d, the change was based on %d", ErrConflict, id, a.Version, version)
+	}
+	a.Data = data
+	a.UpdatedAt = s.now().UTC()
+	if err := s.store.Update(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Submit validates a draft's data against its service's form in full, assigns the reference
+// number and moves it to submitted. Data that does not validate leaves the draft unchanged and
+// returns the form's error.
+func (s *Applications) Submit(ctx context.Context, owner, id string) (*Application, error) {
+	a, err := s.Get(ctx, owner, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.State != StateDraft {
+		return nil, &TransitionError{ApplicationID: id, From: a.State, To: StateSubmitted}
+	}
+	svc, err := s.catalog.Service(a.ServiceID)
+	if err != nil {
+		return nil, err
+	}
+	if err := svc.Form.Validate(a.Data); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidApplication, err)
+	}
+	ref, err := s.refs.NewReference(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	a.Reference = ref
+	if err := a.Transition(StateSubmitted, s.now(), ""); err != nil {
+		return nil, err
+	}
+	if err := s.store.Update(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Withdraw moves owner's application to withdrawn, from any state before a decision.
+func (s *Applications) Withdraw(ctx context.Context, owner, id, note string) (*Application, error) {
+	if _, err := s.Get(ctx, owner, id); err != nil {
+		return nil, err
+	}
+	return s.Advance(ctx, id, StateWithdrawn, note)
+}
+
+// Advance moves an application to state to on behalf of the back office or the delivery
+// (delivered, accepted, rejected, decided). It retries a few times when a concurrent update
+// intervened; a transition the lifecycle does not allow returns a *TransitionError.
+func (s *Applications) Advance(ctx context.Context, id string, to State, note string) (*Application, error) {
+	const attempts = 3
+	for i := 0; ; i++ {
+		a, err := s.store.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.Transition(to, s.now(), note); err != nil {
+			return nil, err
+		}
+		err = s.store.Update(ctx, a)
+		if err == nil {
+			return a, nil
+		}
+		if !errors.Is(err, ErrConflict) || i == attempts-1 {
+			return nil, err
+		}
+	}
+}

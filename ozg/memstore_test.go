@@ -1,0 +1,12 @@
+package ozg_test
+
+import (
+	"testing"
+
+	"github.com/ozgkit/ozgkit/ozg"
+	"github.com/ozgkit/ozgkit/ozg/ozgtest"
+)
+
+func TestMemoryStoreConformance(t *testing.T) {
+	ozgtest.RunStoreConformance(t, func(t *testing.T) ozg.ApplicationStore { return ozg.NewMemoryStore() })
+}
