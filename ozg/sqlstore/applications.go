@@ -1,0 +1,210 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ozgkit/ozgkit/ozg"
+)
+
+// ApplicationStore is an ozg.ApplicationStore on a DB.
+type ApplicationStore struct{ d *DB }
+
+var _ ozg.ApplicationStore = (*ApplicationStore)(nil)
+
+// Applications returns the application store of the database.
+func (d *DB) Applications() *ApplicationStore { return &ApplicationStore{d: d} }
+
+const appColumns = `id, service_id, owner, data, state, history, reference, version, created_at, updated_at`
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// row flattens an application into its column values, in appColumns order.
+func row(a *ozg.Application, version int64) ([]any, error) {
+	history := a.History
+	if history == nil {
+		history = []ozg.Transition{}
+	}
+	h, err := json.Marshal(history)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: encode history of %s: %w", a.ID, err)
+	}
+	data := a.Data
+	if data == nil {
+		data = json.RawMessage("null")
+	}
+	var ref any
+	if a.Reference != "" {
+		ref = a.Reference
+	}
+	return []any{a.ID, a.ServiceID, a.Owner, string(data), string(a.State), string(h), ref, version,
+		micros(a.CreatedAt), micros(a.UpdatedAt)}, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanApp(s scanner) (*ozg.Application, error) {
+	var (
+		a                 ozg.Application
+		data, state, hist string
+		ref               sql.NullString
+		created, updated  int64
+	)
+	if err := s.Scan(&a.ID, &a.ServiceID, &a.Owner, &data, &state, &hist, &ref, &a.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	a.Data = json.RawMessage(data)
+	a.State = ozg.State(state)
+	a.Reference = ref.String
+	a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if err := json.Unmarshal([]byte(hist), &a.History); err != nil {
+		return nil, fmt.Errorf("sqlstore: decode history of %s: %w", a.ID, err)
+	}
+	if len(a.History) == 0 {
+		a.History = nil
+	}
+	return &a, nil
+}
+
+// Create implements ozg.ApplicationStore.
+func (s *ApplicationStore) Create(ctx context.Context, a *ozg.Application) error {
+	if a.ID == "" || a.Owner == "" {
+		return fmt.Errorf("%w: id and owner are required", ozg.ErrInvalidApplication)
+	}
+	vals, err := row(a, 1)
+	if err != nil {
+		return err
+	}
+	_, err = s.d.db.ExecContext(ctx, s.d.q(`INSERT INTO applications (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), vals...)
+	switch {
+	case isUniqueViolation(err):
+		return fmt.Errorf("%w: application %s (or its reference)", ozg.ErrExists, a.ID)
+	case err != nil:
+		return fmt.Errorf("sqlstore: create application %s: %w", a.ID, err)
+	}
+	a.Version = 1
+	return nil
+}
+
+// Get implements ozg.ApplicationStore.
+func (s *ApplicationStore) Get(ctx context.Context, id string) (*ozg.Application, error) {
+	a, err := scanApp(s.d.db.QueryRowContext(ctx, s.d.q(`SELECT `+appColumns+` FROM applications WHERE id = ?`), id))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("%w: application %s", ozg.ErrNotFound, id)
+	case err != nil:
+		return nil, fmt.Errorf("sqlstore: get application %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// Update implements ozg.ApplicationStore. The version check and the write happen in one
+// statement, so concurrent writers on any number of replicas cannot both win.
+func (s *ApplicationStore) Update(ctx context.Context, a *ozg.Application) error {
+	vals, err := row(a, a.Version+1)
+	if err != nil {
+		return err
+	}
+	// SET data, state, history, reference, version, updated_at WHERE id, version and the
+	// identity fields are unchanged.
+	res, err := s.d.db.ExecContext(ctx, s.d.q(`UPDATE applications
+		SET data = ?, state = ?, history = ?, reference = ?, version = ?, updated_at = ?
+		WHERE id = ? AND version = ? AND owner = ? AND service_id = ? AND created_at = ?`),
+		vals[3], vals[4], vals[5], vals[6], vals[7], vals[9],
+		a.ID, a.Version, a.Owner, a.ServiceID, micros(a.CreatedAt))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("%w: reference %s is taken", ozg.ErrExists, a.Reference)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: update application %s: %w", a.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlstore: update application %s: %w", a.ID, err)
+	} else if n == 1 {
+		a.Version++
+		return nil
+	}
+	// Nothing changed: say why.
+	stored, err := s.Get(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if err := ozg.CheckImmutable(stored, a); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: application %s is at version %d, the update was based on %d", ozg.ErrConflict, a.ID, stored.Version, a.Version)
+}
+
+// ListByOwner implements ozg.ApplicationStore.
+func (s *ApplicationStore) ListByOwner(ctx context.Context, owner string, page ozg.Page) ([]*ozg.Application, string, error) {
+	page, err := page.Normalize()
+	if err != nil {
+		return nil, "", err
+	}
+	query := `SELECT ` + appColumns + ` FROM applications WHERE owner = ?`
+	args := []any{owner}
+	if page.Cursor != "" {
+		at, id, err := ozg.DecodeCursor(page.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		query += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
+		args = append(args, micros(at), micros(at), id)
+	}
+	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, page.Limit+1) // one more tells whether a next page exists
+	rows, err := s.d.db.QueryContext(ctx, s.d.q(query), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("sqlstore: list applications: %w", err)
+	}
+	defer rows.Close()
+	var out []*ozg.Application
+	for rows.Next() {
+		a, err := scanApp(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("sqlstore: list applications: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("sqlstore: list applications: %w", err)
+	}
+	next := ""
+	if len(out) > page.Limit {
+		out = out[:page.Limit]
+		last := out[len(out)-1]
+		next = ozg.EncodeCursor(last.CreatedAt, last.ID)
+	}
+	return out, next, nil
+}
+
+// Delete implements ozg.ApplicationStore.
+func (s *ApplicationStore) Delete(ctx context.Context, id string) error {
+	res, err := s.d.db.ExecContext(ctx, s.d.q(`DELETE FROM applications WHERE id = ?`), id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete application %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlstore: delete application %s: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("%w: application %s", ozg.ErrNotFound, id)
+	}
+	return nil
+}
+
+// NextSequence implements ozg.ApplicationStore with one atomic upsert, safe across replicas.
+func (s *ApplicationStore) NextSequence(ctx context.Context, name string) (int64, error) {
+	var n int64
+	err := s.d.db.QueryRowContext(ctx, s.d.q(`INSERT INTO sequences (name, value) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value`), name).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: next number of %s: %w", name, err)
+	}
+	return n, nil
+}
