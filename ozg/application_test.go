@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/ozg"
 )
 
@@ -76,7 +77,8 @@ func TestApplicationLifecycle(t *testing.T) {
 	if _, err := apps.Get(ctx, "bpk2-mallory", a.ID); !errors.Is(err, ozg.ErrNotFound) {
 		t.Fatalf("another owner's Get = %v, want ErrNotFound", err)
 	}
-	if _, err := apps.Submit(ctx, "bpk2-alice", a.ID); !errors.Is(err, ozg.ErrInvalidApplication) {
+	req := ozg.SubmitRequest{IdempotencyKey: "k1", Identity: ozg.IdentityFacts{Subject: "bpk2-alice", Level: identity.LevelHigh}}
+	if _, _, err := apps.Submit(ctx, "bpk2-alice", a.ID, req); !errors.Is(err, ozg.ErrInvalidApplication) {
 		t.Fatalf("submitting an empty draft = %v, want ErrInvalidApplication", err)
 	}
 	if _, err := apps.SaveData(ctx, "bpk2-alice", a.ID, 1, json.RawMessage(`[1,2]`)); !errors.Is(err, ozg.ErrInvalidApplication) {
@@ -89,18 +91,29 @@ func TestApplicationLifecycle(t *testing.T) {
 	if _, err := apps.SaveData(ctx, "bpk2-alice", a.ID, 1, json.RawMessage(`{"name":"stale"}`)); !errors.Is(err, ozg.ErrConflict) {
 		t.Fatalf("saving on a stale version = %v, want ErrConflict", err)
 	}
-	a, err = apps.Submit(ctx, "bpk2-alice", a.ID)
+	a, sub, err := apps.Submit(ctx, "bpk2-alice", a.ID, req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.State != ozg.StateSubmitted || a.Reference != "WOHNGELD-2026-000001" {
 		t.Fatalf("submitted = %s %q", a.State, a.Reference)
 	}
+	if sub.Reference != a.Reference || sub.LeikaKey != "99107004017000" || sub.Delivery != "fachverfahren" || string(sub.Data) != `{"name":"Erika Mustermann"}` {
+		t.Fatalf("submission = %+v", sub)
+	}
+	again, sub2, err := apps.Submit(ctx, "bpk2-alice", a.ID, req)
+	if err != nil || sub2.ID != sub.ID || again.Reference != a.Reference {
+		t.Fatalf("a repeated submit with the same key = %v, %v; want the first submission", sub2, err)
+	}
 	if _, err := apps.SaveData(ctx, "bpk2-alice", a.ID, a.Version, json.RawMessage(`{"name":"late"}`)); !errors.Is(err, ozg.ErrInvalidTransition) {
 		t.Fatalf("changing a submitted application = %v, want ErrInvalidTransition", err)
 	}
-	if _, err := apps.Submit(ctx, "bpk2-alice", a.ID); !errors.Is(err, ozg.ErrInvalidTransition) {
-		t.Fatalf("a second submit = %v, want ErrInvalidTransition", err)
+	if _, _, err := apps.Submit(ctx, "bpk2-alice", a.ID, ozg.SubmitRequest{IdempotencyKey: "k2"}); !errors.Is(err, ozg.ErrInvalidTransition) {
+		t.Fatalf("a second submit with a new key = %v, want ErrInvalidTransition", err)
+	}
+	other, _ := apps.Create(ctx, "wohngeld", "bpk2-alice", json.RawMessage(`{"name":"Zweitantrag"}`))
+	if _, _, err := apps.Submit(ctx, "bpk2-alice", other.ID, req); !errors.Is(err, ozg.ErrDuplicateSubmission) {
+		t.Fatalf("reusing a key on another application = %v, want ErrDuplicateSubmission", err)
 	}
 	for _, to := range []ozg.State{ozg.StateDelivered, ozg.StateAccepted, ozg.StateDecided} {
 		if a, err = apps.Advance(ctx, a.ID, to, "back office"); err != nil {

@@ -22,7 +22,7 @@ const MaxOwnerLength = 255
 // another citizen's application, so ids cannot be probed.
 type Applications struct {
 	catalog *Catalog
-	store   ApplicationStore
+	store   Store
 	refs    ReferenceGenerator
 	now     func() time.Time
 }
@@ -36,7 +36,7 @@ type ApplicationsOptions struct {
 }
 
 // NewApplications returns the lifecycle over catalog and store. opts may be nil.
-func NewApplications(catalog *Catalog, store ApplicationStore, opts *ApplicationsOptions) *Applications {
+func NewApplications(catalog *Catalog, store Store, opts *ApplicationsOptions) *Applications {
 	if opts == nil {
 		opts = &ApplicationsOptions{}
 	}
@@ -134,36 +134,95 @@ func (s *Applications) SaveData(ctx context.Context, owner, id string, version i
 	return a, nil
 }
 
+// MaxIdempotencyKeyLength bounds an idempotency key.
+const MaxIdempotencyKeyLength = 255
+
+// SubmitRequest is what Submit needs beyond the draft itself.
+type SubmitRequest struct {
+	// IdempotencyKey makes a repeated submit (a retry after a lost answer) return the first
+	// result instead of submitting twice. Required, 1 to 255 bytes, unique per owner.
+	IdempotencyKey string
+	// Identity describes the login the citizen submits with.
+	Identity IdentityFacts
+	// Attachments are the application's evidence files (checked by the caller: present, clean).
+	Attachments []Attachment
+	// Payment is the paid fee, when one was due.
+	Payment *PaymentFacts
+}
+
 // Submit validates a draft's data against its service's form in full, assigns the reference
-// number and moves it to submitted. Data that does not validate leaves the draft unchanged and
-// returns the form's error.
-func (s *Applications) Submit(ctx context.Context, owner, id string) (*Application, error) {
+// number, moves it to submitted, and stores the submission with its outbox entry in one
+// transaction: once Submit returns, the submission will be delivered even across a crash.
+//
+// A repeated call with the same idempotency key returns the application and submission of the
+// first call. The same key on another application gives ErrDuplicateSubmission. Data that does
+// not validate leaves the draft unchanged and returns the form's error wrapped in
+// ErrInvalidApplication.
+func (s *Applications) Submit(ctx context.Context, owner, id string, req SubmitRequest) (*Application, *Submission, error) {
+	if req.IdempotencyKey == "" || len(req.IdempotencyKey) > MaxIdempotencyKeyLength {
+		return nil, nil, fmt.Errorf("%w: idempotency key must be 1 to %d bytes", ErrInvalidApplication, MaxIdempotencyKeyLength)
+	}
 	a, err := s.Get(ctx, owner, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if prev, err := s.repeated(ctx, owner, id, req.IdempotencyKey); prev != nil || err != nil {
+		return a, prev, err
 	}
 	if a.State != StateDraft {
-		return nil, &TransitionError{ApplicationID: id, From: a.State, To: StateSubmitted}
+		return nil, nil, &TransitionError{ApplicationID: id, From: a.State, To: StateSubmitted}
 	}
 	svc, err := s.catalog.Service(a.ServiceID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := svc.Form.Validate(a.Data); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidApplication, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidApplication, err)
 	}
 	ref, err := s.refs.NewReference(ctx, a)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	now := s.now().UTC()
 	a.Reference = ref
-	if err := a.Transition(StateSubmitted, s.now(), ""); err != nil {
-		return nil, err
+	if err := a.Transition(StateSubmitted, now, ""); err != nil {
+		return nil, nil, err
 	}
-	if err := s.store.Update(ctx, a); err != nil {
-		return nil, err
+	subID, err := uuid.NewV7()
+	if err != nil {
+		return nil, nil, fmt.Errorf("ozg: new submission id: %w", err)
 	}
-	return a, nil
+	sub := &Submission{
+		ID: subID.String(), ApplicationID: a.ID, ServiceID: svc.ID, LeikaKey: svc.LeikaKey,
+		Reference: ref, Delivery: svc.Delivery, Owner: owner, IdempotencyKey: req.IdempotencyKey,
+		Identity: req.Identity, Data: a.Data, Attachments: req.Attachments, Payment: req.Payment,
+		SubmittedAt: now,
+	}
+	if err := s.store.Submit(ctx, a, sub); err != nil {
+		if errors.Is(err, ErrDuplicateSubmission) { // a concurrent retry won the race
+			if prev, perr := s.repeated(ctx, owner, id, req.IdempotencyKey); prev != nil || perr != nil {
+				a, _ = s.Get(ctx, owner, id)
+				return a, prev, perr
+			}
+		}
+		return nil, nil, err
+	}
+	return a, sub, nil
+}
+
+// repeated returns the submission stored under key when it belongs to application id, an
+// ErrDuplicateSubmission when it belongs to another, and nil, nil when the key is new.
+func (s *Applications) repeated(ctx context.Context, owner, id, key string) (*Submission, error) {
+	prev, err := s.store.SubmissionByKey(ctx, owner, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case prev.ApplicationID != id:
+		return nil, fmt.Errorf("%w: key %q was used for another application", ErrDuplicateSubmission, key)
+	}
+	return prev, nil
 }
 
 // Withdraw moves owner's application to withdrawn, from any state before a decision.

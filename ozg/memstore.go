@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // MemoryStore is an ApplicationStore in memory, for tests and the examples' defaults. What it
@@ -15,13 +16,25 @@ type MemoryStore struct {
 	apps    map[string]*Application
 	byOwner map[string][]*Application // sorted newest first
 	seqs    map[string]int64
+
+	subs     map[string]*Submission
+	subByKey map[string]string // owner + "\x00" + idempotency key → submission id
+	outbox   map[string]*memEntry
 }
 
-var _ ApplicationStore = (*MemoryStore)(nil)
+type memEntry struct {
+	OutboxEntry
+	leaseUntil time.Time
+}
+
+var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{apps: map[string]*Application{}, byOwner: map[string][]*Application{}, seqs: map[string]int64{}}
+	return &MemoryStore{
+		apps: map[string]*Application{}, byOwner: map[string][]*Application{}, seqs: map[string]int64{},
+		subs: map[string]*Submission{}, subByKey: map[string]string{}, outbox: map[string]*memEntry{},
+	}
 }
 
 // newerFirst orders applications newest first, then by id descending.
@@ -76,21 +89,35 @@ func (m *MemoryStore) Update(ctx context.Context, a *Application) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	stored, ok := m.apps[a.ID]
-	if !ok {
-		return fmt.Errorf("%w: application %s", ErrNotFound, a.ID)
-	}
-	if stored.Version != a.Version {
-		return fmt.Errorf("%w: application %s is at version %d, the update was based on %d", ErrConflict, a.ID, stored.Version, a.Version)
-	}
-	if err := CheckImmutable(stored, a); err != nil {
+	stored, err := m.checkUpdate(a)
+	if err != nil {
 		return err
 	}
+	m.applyUpdate(stored, a)
+	return nil
+}
+
+// checkUpdate returns the stored application a may replace, or why not. m.mu is held.
+func (m *MemoryStore) checkUpdate(a *Application) (*Application, error) {
+	stored, ok := m.apps[a.ID]
+	if !ok {
+		return nil, fmt.Errorf("%w: application %s", ErrNotFound, a.ID)
+	}
+	if stored.Version != a.Version {
+		return nil, fmt.Errorf("%w: application %s is at version %d, the update was based on %d", ErrConflict, a.ID, stored.Version, a.Version)
+	}
+	if err := CheckImmutable(stored, a); err != nil {
+		return nil, err
+	}
+	return stored, nil
+}
+
+// applyUpdate replaces stored by a copy of a at the next version. m.mu is held.
+func (m *MemoryStore) applyUpdate(stored, a *Application) {
 	c := a.Clone()
 	c.Version = a.Version + 1
 	*stored = *c // the owner index points at stored, so update it in place
 	a.Version = c.Version
-	return nil
 }
 
 // ListByOwner implements ApplicationStore.

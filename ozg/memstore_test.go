@@ -10,3 +10,7 @@ import (
 func TestMemoryStoreConformance(t *testing.T) {
 	ozgtest.RunStoreConformance(t, func(t *testing.T) ozg.ApplicationStore { return ozg.NewMemoryStore() })
 }
+
+func TestMemorySubmissionStoreConformance(t *testing.T) {
+	ozgtest.RunSubmissionStoreConformance(t, func(t *testing.T) ozg.Store { return ozg.NewMemoryStore() })
+}

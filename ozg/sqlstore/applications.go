@@ -11,12 +11,13 @@ import (
 	"github.com/ozgkit/ozgkit/ozg"
 )
 
-// ApplicationStore is an ozg.ApplicationStore on a DB.
+// ApplicationStore is an ozg.Store on a DB: applications, submissions and their outbox.
 type ApplicationStore struct{ d *DB }
 
-var _ ozg.ApplicationStore = (*ApplicationStore)(nil)
+var _ ozg.Store = (*ApplicationStore)(nil)
 
-// Applications returns the application store of the database.
+// Applications returns the application store of the database, which also keeps submissions
+// and the outbox (ozg.Store), so that a submit is one transaction.
 func (d *DB) Applications() *ApplicationStore { return &ApplicationStore{d: d} }
 
 const appColumns = `id, service_id, owner, data, state, history, reference, version, created_at, updated_at`
@@ -104,16 +105,29 @@ func (s *ApplicationStore) Get(ctx context.Context, id string) (*ozg.Application
 	return a, nil
 }
 
+// execer is what *sql.DB and *sql.Tx share.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // Update implements ozg.ApplicationStore. The version check and the write happen in one
 // statement, so concurrent writers on any number of replicas cannot both win.
 func (s *ApplicationStore) Update(ctx context.Context, a *ozg.Application) error {
+	if err := s.update(ctx, s.d.db, a); err != nil {
+		return err
+	}
+	a.Version++
+	return nil
+}
+
+// update writes a at version a.Version+1 through ex, or says why not. It leaves a.Version alone.
+func (s *ApplicationStore) update(ctx context.Context, ex execer, a *ozg.Application) error {
 	vals, err := row(a, a.Version+1)
 	if err != nil {
 		return err
 	}
-	// SET data, state, history, reference, version, updated_at WHERE id, version and the
-	// identity fields are unchanged.
-	res, err := s.d.db.ExecContext(ctx, s.d.q(`UPDATE applications
+	res, err := ex.ExecContext(ctx, s.d.q(`UPDATE applications
 		SET data = ?, state = ?, history = ?, reference = ?, version = ?, updated_at = ?
 		WHERE id = ? AND version = ? AND owner = ? AND service_id = ? AND created_at = ?`),
 		vals[3], vals[4], vals[5], vals[6], vals[7], vals[9],
@@ -127,13 +141,15 @@ func (s *ApplicationStore) Update(ctx context.Context, a *ozg.Application) error
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("sqlstore: update application %s: %w", a.ID, err)
 	} else if n == 1 {
-		a.Version++
 		return nil
 	}
 	// Nothing changed: say why.
-	stored, err := s.Get(ctx, a.ID)
+	stored, err := scanApp(ex.QueryRowContext(ctx, s.d.q(`SELECT `+appColumns+` FROM applications WHERE id = ?`), a.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: application %s", ozg.ErrNotFound, a.ID)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("sqlstore: update application %s: %w", a.ID, err)
 	}
 	if err := ozg.CheckImmutable(stored, a); err != nil {
 		return err

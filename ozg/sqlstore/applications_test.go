@@ -104,3 +104,12 @@ func TestOpenRefusesUnknownDSNs(t *testing.T) {
 		}
 	}
 }
+
+func TestSQLiteSubmissionStoreConformance(t *testing.T) {
+	ozgtest.RunSubmissionStoreConformance(t, func(t *testing.T) ozg.Store { return openSQLite(t).Applications() })
+}
+
+func TestPostgresSubmissionStoreConformance(t *testing.T) {
+	openPostgres(t)
+	ozgtest.RunSubmissionStoreConformance(t, func(t *testing.T) ozg.Store { return openPostgres(t).Applications() })
+}

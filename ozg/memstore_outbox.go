@@ -1,0 +1,168 @@
+package ozg
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+func subKey(owner, key string) string { return owner + "\x00" + key }
+
+func cloneSubmission(s *Submission) *Submission {
+	c := *s
+	c.Data = slices.Clone(s.Data)
+	c.Attachments = slices.Clone(s.Attachments)
+	if s.Payment != nil {
+		p := *s.Payment
+		c.Payment = &p
+	}
+	return &c
+}
+
+// Submit implements SubmissionStore.
+func (m *MemoryStore) Submit(ctx context.Context, app *Application, sub *Submission) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if sub.ID == "" || sub.Owner == "" || sub.IdempotencyKey == "" {
+		return fmt.Errorf("%w: submission id, owner and idempotency key are required", ErrInvalidApplication)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if id, dup := m.subByKey[subKey(sub.Owner, sub.IdempotencyKey)]; dup {
+		return fmt.Errorf("%w: key %q was used for submission %s", ErrDuplicateSubmission, sub.IdempotencyKey, id)
+	}
+	if _, dup := m.subs[sub.ID]; dup {
+		return fmt.Errorf("%w: submission %s", ErrExists, sub.ID)
+	}
+	stored, err := m.checkUpdate(app)
+	if err != nil {
+		return err
+	}
+	m.applyUpdate(stored, app)
+	m.subs[sub.ID] = cloneSubmission(sub)
+	m.subByKey[subKey(sub.Owner, sub.IdempotencyKey)] = sub.ID
+	m.outbox[sub.ID] = &memEntry{OutboxEntry: OutboxEntry{
+		SubmissionID: sub.ID, Delivery: sub.Delivery, State: DeliveryPending, NextAttempt: sub.SubmittedAt.UTC(),
+	}}
+	return nil
+}
+
+// Submission implements SubmissionStore.
+func (m *MemoryStore) Submission(ctx context.Context, id string) (*Submission, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	s, ok := m.subs[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: submission %s", ErrNotFound, id)
+	}
+	return cloneSubmission(s), nil
+}
+
+// SubmissionByKey implements SubmissionStore.
+func (m *MemoryStore) SubmissionByKey(ctx context.Context, owner, key string) (*Submission, error) {
+	m.mu.RLock()
+	id, ok := m.subByKey[subKey(owner, key)]
+	m.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: no submission of this owner under key %q", ErrNotFound, key)
+	}
+	return m.Submission(ctx, id)
+}
+
+// ClaimDeliveries implements SubmissionStore.
+func (m *MemoryStore) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, n int) ([]OutboxEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var due []*memEntry
+	for _, e := range m.outbox {
+		if e.State == DeliveryPending && !e.NextAttempt.After(now) && !e.leaseUntil.After(now) {
+			due = append(due, e)
+		}
+	}
+	slices.SortFunc(due, func(a, b *memEntry) int {
+		if c := a.NextAttempt.Compare(b.NextAttempt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.SubmissionID, b.SubmissionID)
+	})
+	out := make([]OutboxEntry, 0, min(n, len(due)))
+	for _, e := range due[:min(n, len(due))] {
+		e.Attempts++
+		e.leaseUntil = now.Add(lease)
+		out = append(out, e.OutboxEntry)
+	}
+	return out, nil
+}
+
+// pending returns the pending entry id, or why not. m.mu is held.
+func (m *MemoryStore) pending(id string) (*memEntry, error) {
+	e, ok := m.outbox[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: outbox entry %s", ErrNotFound, id)
+	}
+	if e.State != DeliveryPending {
+		return nil, fmt.Errorf("%w: outbox entry %s is %s", ErrInvalidTransition, id, e.State)
+	}
+	return e, nil
+}
+
+func (m *MemoryStore) changeEntry(ctx context.Context, id string, fn func(e *memEntry)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, err := m.pending(id)
+	if err != nil {
+		return err
+	}
+	fn(e)
+	return nil
+}
+
+// CompleteDelivery implements SubmissionStore.
+func (m *MemoryStore) CompleteDelivery(ctx context.Context, id string, r Receipt) error {
+	return m.changeEntry(ctx, id, func(e *memEntry) {
+		e.State, e.Receipt, e.LastError = DeliveryDelivered, &r, ""
+	})
+}
+
+// RetryDelivery implements SubmissionStore.
+func (m *MemoryStore) RetryDelivery(ctx context.Context, id, lastError string, next time.Time) error {
+	return m.changeEntry(ctx, id, func(e *memEntry) {
+		e.LastError, e.NextAttempt, e.leaseUntil = lastError, next.UTC(), time.Time{}
+	})
+}
+
+// FailDelivery implements SubmissionStore.
+func (m *MemoryStore) FailDelivery(ctx context.Context, id, lastError string) error {
+	return m.changeEntry(ctx, id, func(e *memEntry) { e.State, e.LastError = DeliveryFailed, lastError })
+}
+
+// OutboxEntry implements SubmissionStore.
+func (m *MemoryStore) OutboxEntry(ctx context.Context, id string) (OutboxEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return OutboxEntry{}, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	e, ok := m.outbox[id]
+	if !ok {
+		return OutboxEntry{}, fmt.Errorf("%w: outbox entry %s", ErrNotFound, id)
+	}
+	out := e.OutboxEntry
+	if e.Receipt != nil {
+		r := *e.Receipt
+		out.Receipt = &r
+	}
+	return out, nil
+}

@@ -1,0 +1,198 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ozgkit/ozgkit/ozg"
+)
+
+// Submit implements ozg.SubmissionStore: application update, submission and outbox entry in
+// one transaction.
+func (s *ApplicationStore) Submit(ctx context.Context, app *ozg.Application, sub *ozg.Submission) error {
+	if sub.ID == "" || sub.Owner == "" || sub.IdempotencyKey == "" {
+		return fmt.Errorf("%w: submission id, owner and idempotency key are required", ozg.ErrInvalidApplication)
+	}
+	body, err := json.Marshal(sub)
+	if err != nil {
+		return fmt.Errorf("sqlstore: encode submission %s: %w", sub.ID, err)
+	}
+	tx, err := s.d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
+	}
+	defer tx.Rollback()
+	var taken string
+	err = tx.QueryRowContext(ctx, s.d.q(`SELECT id FROM submissions WHERE owner = ? AND idempotency_key = ?`), sub.Owner, sub.IdempotencyKey).Scan(&taken)
+	switch {
+	case err == nil:
+		return fmt.Errorf("%w: key %q was used for submission %s", ozg.ErrDuplicateSubmission, sub.IdempotencyKey, taken)
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
+	}
+	if err := s.update(ctx, tx, app); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.d.q(`INSERT INTO submissions (id, application_id, owner, idempotency_key, body, submitted_at)
+		VALUES (?, ?, ?, ?, ?, ?)`), sub.ID, sub.ApplicationID, sub.Owner, sub.IdempotencyKey, string(body), micros(sub.SubmittedAt))
+	if isUniqueViolation(err) {
+		// a concurrent submit under the same key committed first
+		return fmt.Errorf("%w: key %q (or id %s) is taken", ozg.ErrDuplicateSubmission, sub.IdempotencyKey, sub.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
+	}
+	_, err = tx.ExecContext(ctx, s.d.q(`INSERT INTO outbox (submission_id, delivery, state, attempts, next_attempt, lease_until, last_error)
+		VALUES (?, ?, ?, 0, ?, 0, '')`), sub.ID, sub.Delivery, string(ozg.DeliveryPending), micros(sub.SubmittedAt))
+	if err != nil {
+		return fmt.Errorf("sqlstore: queue %s: %w", sub.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
+	}
+	app.Version++
+	return nil
+}
+
+func (s *ApplicationStore) submissionWhere(ctx context.Context, where string, args ...any) (*ozg.Submission, error) {
+	var body string
+	err := s.d.db.QueryRowContext(ctx, s.d.q(`SELECT body FROM submissions WHERE `+where), args...).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: submission", ozg.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: read submission: %w", err)
+	}
+	var sub ozg.Submission
+	if err := json.Unmarshal([]byte(body), &sub); err != nil {
+		return nil, fmt.Errorf("sqlstore: decode submission: %w", err)
+	}
+	return &sub, nil
+}
+
+// Submission implements ozg.SubmissionStore.
+func (s *ApplicationStore) Submission(ctx context.Context, id string) (*ozg.Submission, error) {
+	return s.submissionWhere(ctx, `id = ?`, id)
+}
+
+// SubmissionByKey implements ozg.SubmissionStore.
+func (s *ApplicationStore) SubmissionByKey(ctx context.Context, owner, key string) (*ozg.Submission, error) {
+	return s.submissionWhere(ctx, `owner = ? AND idempotency_key = ?`, owner, key)
+}
+
+const outboxColumns = `submission_id, delivery, state, attempts, next_attempt, last_error, receipt`
+
+func scanEntry(sc scanner) (ozg.OutboxEntry, error) {
+	var (
+		e       ozg.OutboxEntry
+		state   string
+		next    int64
+		receipt sql.NullString
+	)
+	if err := sc.Scan(&e.SubmissionID, &e.Delivery, &state, &e.Attempts, &next, &e.LastError, &receipt); err != nil {
+		return e, err
+	}
+	e.State, e.NextAttempt = ozg.DeliveryState(state), fromMicros(next)
+	if receipt.Valid {
+		var r ozg.Receipt
+		if err := json.Unmarshal([]byte(receipt.String), &r); err != nil {
+			return e, fmt.Errorf("decode receipt: %w", err)
+		}
+		e.Receipt = &r
+	}
+	return e, nil
+}
+
+// ClaimDeliveries implements ozg.SubmissionStore. On PostgreSQL the claim skips rows other
+// workers hold (FOR UPDATE SKIP LOCKED); SQLite serialises writers anyway.
+func (s *ApplicationStore) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, n int) ([]ozg.OutboxEntry, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	lock := ""
+	if s.d.dialect == dialectPostgres {
+		lock = ` FOR UPDATE SKIP LOCKED`
+	}
+	rows, err := s.d.db.QueryContext(ctx, s.d.q(`UPDATE outbox SET attempts = attempts + 1, lease_until = ?
+		WHERE submission_id IN (SELECT submission_id FROM outbox
+			WHERE state = 'pending' AND next_attempt <= ? AND lease_until <= ?
+			ORDER BY next_attempt, submission_id LIMIT ?`+lock+`)
+		RETURNING `+outboxColumns), micros(now.Add(lease)), micros(now), micros(now), n)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: claim deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []ozg.OutboxEntry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: claim deliveries: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: claim deliveries: %w", err)
+	}
+	slices.SortFunc(out, func(a, b ozg.OutboxEntry) int {
+		if c := a.NextAttempt.Compare(b.NextAttempt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.SubmissionID, b.SubmissionID)
+	})
+	return out, nil
+}
+
+// changePending runs an UPDATE of a pending entry and turns "no row" into the contract's error.
+func (s *ApplicationStore) changePending(ctx context.Context, id, set string, args ...any) error {
+	res, err := s.d.db.ExecContext(ctx, s.d.q(`UPDATE outbox SET `+set+` WHERE submission_id = ? AND state = 'pending'`), append(args, id)...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: outbox %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlstore: outbox %s: %w", id, err)
+	} else if n == 1 {
+		return nil
+	}
+	e, err := s.OutboxEntry(ctx, id)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: outbox entry %s is %s", ozg.ErrInvalidTransition, id, e.State)
+}
+
+// CompleteDelivery implements ozg.SubmissionStore.
+func (s *ApplicationStore) CompleteDelivery(ctx context.Context, id string, r ozg.Receipt) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return s.changePending(ctx, id, `state = 'delivered', receipt = ?, last_error = ''`, string(b))
+}
+
+// RetryDelivery implements ozg.SubmissionStore.
+func (s *ApplicationStore) RetryDelivery(ctx context.Context, id, lastError string, next time.Time) error {
+	return s.changePending(ctx, id, `last_error = ?, next_attempt = ?, lease_until = 0`, lastError, micros(next))
+}
+
+// FailDelivery implements ozg.SubmissionStore.
+func (s *ApplicationStore) FailDelivery(ctx context.Context, id, lastError string) error {
+	return s.changePending(ctx, id, `state = 'failed', last_error = ?`, lastError)
+}
+
+// OutboxEntry implements ozg.SubmissionStore.
+func (s *ApplicationStore) OutboxEntry(ctx context.Context, id string) (ozg.OutboxEntry, error) {
+	e, err := scanEntry(s.d.db.QueryRowContext(ctx, s.d.q(`SELECT `+outboxColumns+` FROM outbox WHERE submission_id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("%w: outbox entry %s", ozg.ErrNotFound, id)
+	}
+	if err != nil {
+		return e, fmt.Errorf("sqlstore: outbox %s: %w", id, err)
+	}
+	return e, nil
+}
