@@ -1,0 +1,195 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"time"
+
+	"github.com/ozgkit/ozgkit/internal/problem"
+	"github.com/ozgkit/ozgkit/ozg"
+)
+
+// ErrAttachmentMismatch: an attachment's content does not match the size or SHA-512 the
+// signed metadata announced, or the attachments came in another number or order.
+var ErrAttachmentMismatch = errors.New("delivery: attachment does not match the signed metadata")
+
+// Receiver is the back office's side of a Webhook: an http.Handler that checks the signature
+// and hands the submission and its attachments, each checked against its signed hash while it
+// streams, to Handle.
+type Receiver struct {
+	secret    []byte
+	handle    func(ctx context.Context, s *ozg.Submission, files *ReceivedFiles) (string, error)
+	tolerance time.Duration
+	maxMeta   int64
+	now       func() time.Time
+}
+
+// ReceiverOptions configures a Receiver. The zero value gives the defaults.
+type ReceiverOptions struct {
+	// Tolerance is how old a signature may be; default DefaultTolerance (5 minutes).
+	Tolerance time.Duration
+	// MaxMetadata bounds the submission JSON; default 2 MiB.
+	MaxMetadata int64
+	// Clock; nil means time.Now.
+	Clock func() time.Time
+}
+
+// NewReceiver returns a receiver checking signatures with secret. handle must read every
+// attachment through files (or return an error) and returns the receipt id; an error answers
+// 500 (the sender retries) unless it wraps ErrAttachmentMismatch (400).
+func NewReceiver(secret []byte, handle func(ctx context.Context, s *ozg.Submission, files *ReceivedFiles) (string, error), opts *ReceiverOptions) *Receiver {
+	r := &Receiver{secret: append([]byte(nil), secret...), handle: handle, tolerance: DefaultTolerance, maxMeta: 2 << 20, now: time.Now}
+	if opts != nil {
+		if opts.Tolerance > 0 {
+			r.tolerance = opts.Tolerance
+		}
+		if opts.MaxMetadata > 0 {
+			r.maxMeta = opts.MaxMetadata
+		}
+		if opts.Clock != nil {
+			r.now = opts.Clock
+		}
+	}
+	return r
+}
+
+// ServeHTTP implements http.Handler.
+func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		problem.Error(w, http.StatusMethodNotAllowed, "only POST")
+		return
+	}
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		problem.Error(w, http.StatusUnsupportedMediaType, "the body must be multipart/form-data")
+		return
+	}
+	mr := multipart.NewReader(r.Body, params["boundary"])
+	part, err := mr.NextPart()
+	if err != nil || part.FormName() != "submission" {
+		problem.Error(w, http.StatusBadRequest, `the first part must be named "submission"`)
+		return
+	}
+	meta, err := io.ReadAll(io.LimitReader(part, rc.maxMeta+1))
+	if err != nil || int64(len(meta)) > rc.maxMeta {
+		problem.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the submission part exceeds %d bytes", rc.maxMeta))
+		return
+	}
+	if err := Verify(rc.secret, meta, r.Header.Get(SignatureHeader), rc.now(), rc.tolerance); err != nil {
+		problem.Error(w, http.StatusUnauthorized, err.Error())
+		return
+	}
+	var sub ozg.Submission
+	if err := json.NewDecoder(bytes.NewReader(meta)).Decode(&sub); err != nil {
+		problem.Error(w, http.StatusBadRequest, "the submission part is not a submission: "+err.Error())
+		return
+	}
+	files := &ReceivedFiles{mr: mr, want: sub.Attachments}
+	id, err := rc.handle(r.Context(), &sub, files)
+	if err == nil {
+		err = files.finish()
+	}
+	switch {
+	case errors.Is(err, ErrAttachmentMismatch):
+		problem.Error(w, http.StatusBadRequest, err.Error())
+	case err != nil:
+		problem.Error(w, http.StatusInternalServerError, "the back office could not take the submission")
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"id": id})
+	}
+}
+
+// ReceivedFiles yields a received submission's attachments in the order the metadata lists
+// them.
+type ReceivedFiles struct {
+	mr   *multipart.Reader
+	want []ozg.Attachment
+	next int
+	cur  *checkedReader
+}
+
+// Next returns the next attachment and a reader of its content. The reader fails with
+// ErrAttachmentMismatch instead of io.EOF when the content's size or SHA-512 differs from the
+// metadata. Next returns io.EOF after the last attachment.
+func (f *ReceivedFiles) Next() (ozg.Attachment, io.Reader, error) {
+	if f.cur != nil && !f.cur.done {
+		if _, err := io.Copy(io.Discard, f.cur); err != nil {
+			return ozg.Attachment{}, nil, err
+		}
+	}
+	if f.next == len(f.want) {
+		return ozg.Attachment{}, nil, io.EOF
+	}
+	a := f.want[f.next]
+	part, err := f.mr.NextPart()
+	if err != nil {
+		return a, nil, fmt.Errorf("%w: attachment %s is missing", ErrAttachmentMismatch, a.ID)
+	}
+	if part.FormName() != "attachment" || part.FileName() != a.ID {
+		return a, nil, fmt.Errorf("%w: expected attachment %s, got part %q", ErrAttachmentMismatch, a.ID, part.FileName())
+	}
+	f.next++
+	f.cur = &checkedReader{r: part, want: a, h: sha512.New()}
+	return a, f.cur, nil
+}
+
+// finish checks that every attachment was read whole and nothing follows.
+func (f *ReceivedFiles) finish() error {
+	for {
+		_, _, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if f.cur != nil && !f.cur.done {
+		if _, err := io.Copy(io.Discard, f.cur); err != nil {
+			return err
+		}
+	}
+	if _, err := f.mr.NextPart(); err != io.EOF {
+		return fmt.Errorf("%w: more parts than announced attachments", ErrAttachmentMismatch)
+	}
+	return nil
+}
+
+type checkedReader struct {
+	r    io.Reader
+	want ozg.Attachment
+	h    hash.Hash
+	n    int64
+	done bool
+}
+
+func (c *checkedReader) Read(p []byte) (int, error) {
+	if c.done {
+		return 0, io.EOF
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.h.Write(p[:n])
+	if c.n > c.want.Size {
+		return n, fmt.Errorf("%w: attachment %s is larger than %d bytes", ErrAttachmentMismatch, c.want.ID, c.want.Size)
+	}
+	if err == io.EOF {
+		c.done = true
+		if c.n != c.want.Size || hex.EncodeToString(c.h.Sum(nil)) != c.want.SHA512 {
+			return n, fmt.Errorf("%w: attachment %s: size or SHA-512 differs", ErrAttachmentMismatch, c.want.ID)
+		}
+	}
+	return n, err
+}

@@ -1,0 +1,127 @@
+package ozg_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ozgkit/ozgkit/ozg"
+)
+
+// flakyTarget fails the first failures deliveries, then succeeds; permanent makes it refuse.
+type flakyTarget struct {
+	mu        sync.Mutex
+	failures  int
+	permanent bool
+	calls     int
+}
+
+func (f *flakyTarget) Deliver(_ context.Context, s *ozg.Submission, _ ozg.Files) (ozg.Receipt, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	switch {
+	case f.permanent:
+		return ozg.Receipt{}, ozg.Permanent(errors.New("schema rejected"))
+	case f.calls <= f.failures:
+		return ozg.Receipt{}, errors.New("503 Service Unavailable")
+	}
+	return ozg.Receipt{ID: "fv-" + s.Reference}, nil
+}
+
+func TestOutboxDeliversWithRetriesAndReportsBack(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	c := ozg.NewCatalog(nil)
+	if err := c.Register(wohngeld(t)); err != nil {
+		t.Fatal(err)
+	}
+	store := ozg.NewMemoryStore()
+	apps := ozg.NewApplications(c, store, &ozg.ApplicationsOptions{Clock: clock})
+	target := &flakyTarget{failures: 2}
+	var delivered []string
+	outbox := ozg.NewOutbox(store, map[string]ozg.Delivery{"fachverfahren": target}, nil, &ozg.OutboxOptions{
+		Clock: clock, MinBackoff: time.Minute, MaxBackoff: time.Hour,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OnDelivered: func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error {
+			delivered = append(delivered, r.ID)
+			_, err := apps.Advance(ctx, s.ApplicationID, ozg.StateDelivered, r.ID)
+			return err
+		},
+	})
+
+	a, _ := apps.Create(ctx, "wohngeld", "alice", json.RawMessage(`{"name":"Erika"}`))
+	_, sub, err := apps.Submit(ctx, "alice", a.ID, ozg.SubmitRequest{IdempotencyKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 1; round <= 3; round++ {
+		n, err := outbox.RunOnce(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("round %d: claimed %d, %v", round, n, err)
+		}
+		if n, _ := outbox.RunOnce(ctx); n != 0 {
+			t.Fatalf("round %d: a failed delivery was retried before its backoff", round)
+		}
+		e, _ := store.OutboxEntry(ctx, sub.ID)
+		if round < 3 && (e.State != ozg.DeliveryPending || e.LastError == "" || !e.NextAttempt.After(now)) {
+			t.Fatalf("round %d: entry %+v, want pending with a later attempt", round, e)
+		}
+		now = e.NextAttempt
+	}
+	e, _ := store.OutboxEntry(ctx, sub.ID)
+	if e.State != ozg.DeliveryDelivered || e.Receipt.ID != "fv-WOHNGELD-2026-000001" || e.Attempts != 3 {
+		t.Fatalf("entry after success = %+v", e)
+	}
+	got, _ := apps.Get(ctx, "alice", a.ID)
+	if got.State != ozg.StateDelivered || len(delivered) != 1 {
+		t.Fatalf("application %s, hook calls %v", got.State, delivered)
+	}
+}
+
+func TestOutboxGivesUpOnPermanentFailuresAndUnknownTargets(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	c := ozg.NewCatalog(nil)
+	s := wohngeld(t)
+	other := wohngeld(t)
+	other.ID, other.Delivery = "wohngeld-2", "nirgendwo"
+	for _, svc := range []*ozg.Service{s, other} {
+		if err := c.Register(svc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store := ozg.NewMemoryStore()
+	apps := ozg.NewApplications(c, store, &ozg.ApplicationsOptions{Clock: func() time.Time { return now }})
+	var failed []string
+	outbox := ozg.NewOutbox(store, map[string]ozg.Delivery{"fachverfahren": &flakyTarget{permanent: true}}, nil, &ozg.OutboxOptions{
+		Clock: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OnFailed: func(_ context.Context, s *ozg.Submission, err error) { failed = append(failed, s.ServiceID) },
+	})
+	var subs []*ozg.Submission
+	for i, svc := range []string{"wohngeld", "wohngeld-2"} {
+		a, _ := apps.Create(ctx, svc, "alice", json.RawMessage(`{"name":"Erika"}`))
+		_, sub, err := apps.Submit(ctx, "alice", a.ID, ozg.SubmitRequest{IdempotencyKey: string(rune('a' + i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs = append(subs, sub)
+	}
+	if n, err := outbox.RunOnce(ctx); n != 2 || err != nil {
+		t.Fatalf("RunOnce = %d, %v", n, err)
+	}
+	for _, sub := range subs {
+		if e, _ := store.OutboxEntry(ctx, sub.ID); e.State != ozg.DeliveryFailed || e.LastError == "" {
+			t.Errorf("entry %+v, want failed with its reason", e)
+		}
+	}
+	if len(failed) != 2 {
+		t.Fatalf("OnFailed called for %v", failed)
+	}
+}
