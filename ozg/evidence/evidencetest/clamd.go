@@ -120,4 +120,3 @@ func (s *ClamdServer) handle(conn net.Conn) {
 		reply("UNKNOWN COMMAND")
 	}
 }
-
