@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +126,44 @@ func TestGetOfAnotherApplicationsEvidenceIsNotFound(t *testing.T) {
 	}
 	if err := h.m.Delete(context.Background(), "app-2", e.ID); !errors.Is(err, evidence.ErrNotFound) {
 		t.Fatalf("Delete err = %v", err)
+	}
+}
+
+func TestConcurrentUploadsNeverExceedTheLimits(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	results := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			_, err := h.upload("app-1", "a.pdf", bytes.NewReader(pdfOfSize(3000+i)))
+			results <- err
+		}()
+	}
+	ok := 0
+	for range 8 {
+		err := <-results
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, evidence.ErrTooManyFiles):
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if ok != documents.MaxCount {
+		t.Fatalf("%d uploads succeeded, want %d", ok, documents.MaxCount)
+	}
+	if files := filesUnder(t, h.dir); len(files) != documents.MaxCount {
+		t.Fatalf("%d blobs, want %d: refused uploads left bytes", len(files), documents.MaxCount)
+	}
+}
+
+func TestTheNoOpScannerIsLoggedAtStartup(t *testing.T) {
+	var log strings.Builder
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	_, err := evidence.New(evidence.NewMemoryStore(), evidence.NewMemoryBlobStore(), evidence.NewNoScanner(logger), &evidence.Options{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(log.String(), "level=WARN"); got != 2 || !strings.Contains(log.String(), "WITHOUT virus scanning") {
+		t.Fatalf("log = %s", log.String())
 	}
 }
