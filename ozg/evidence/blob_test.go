@@ -97,9 +97,3 @@ func TestFileBlobStoreFailedPutLeavesNoTemporaryFile(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("broken pipe") }
-
-func TestMemoryStoreConformance(t *testing.T) {
-	evidencetest.RunStoreConformance(t, func(t *testing.T) evidence.Store {
-		return evidence.NewMemoryStore()
-	})
-}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,7 +36,8 @@ func findClamd(t *testing.T) string {
 
 // startClamd runs a real clamd on a temporary unix socket with a temporary config and a
 // signature database of only the EICAR test signature (no download, no freshclam).
-func startClamd(t *testing.T, streamMaxLength string) string {
+// It listens on both a unix socket and a loopback TCP port and returns both addresses.
+func startClamd(t *testing.T, streamMaxLength string) (sock, tcpAddr string) {
 	bin := findClamd(t)
 	dir, err := os.MkdirTemp("", "clamd") // short: unix socket paths are limited to ~108 bytes
 	if err != nil {
@@ -54,15 +56,24 @@ func startClamd(t *testing.T, streamMaxLength string) string {
 	if err := os.WriteFile(filepath.Join(db, "eicar.ndb"), []byte(sig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sock := filepath.Join(dir, "clamd.sock")
+	sock = filepath.Join(dir, "clamd.sock")
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // find a free port; clamd binds it next
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	tcpAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	conf := fmt.Sprintf(`LocalSocket %s
+TCPSocket %d
+TCPAddr 127.0.0.1
 DatabaseDirectory %s
 TemporaryDirectory %s
 LogFile %s
 Foreground yes
 StreamMaxLength %s
 MaxThreads 2
-`, sock, db, filepath.Join(dir, "tmp"), filepath.Join(dir, "clamd.log"), streamMaxLength)
+`, sock, port, db, filepath.Join(dir, "tmp"), filepath.Join(dir, "clamd.log"), streamMaxLength)
 	confPath := filepath.Join(dir, "clamd.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -88,17 +99,17 @@ MaxThreads 2
 		default:
 		}
 		if c.Ping(context.Background()) == nil {
-			return sock
+			return sock, tcpAddr
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, "clamd.log"))
 	t.Fatalf("clamd did not answer PING\n%s\n%s", out.String(), log)
-	return ""
+	return "", ""
 }
 
 func TestRealClamdRefusesEICARAndPassesACleanPDF(t *testing.T) {
-	sock := startClamd(t, "1M")
+	sock, tcpAddr := startClamd(t, "1M")
 	ctx := context.Background()
 	c := newClamd(t, "unix", sock, nil)
 	if v, err := c.Version(ctx); err != nil {
@@ -119,6 +130,15 @@ func TestRealClamdRefusesEICARAndPassesACleanPDF(t *testing.T) {
 	_, err = h.m.Upload(ctx, evidence.Upload{ApplicationID: "app-2", Requirement: textNotes, FileName: "eicar.txt"}, bytes.NewReader(evidencetest.EICAR()))
 	assertRefused(t, err, evidence.ErrInfected, "file")
 	h.assertNothingStored(t, "app-2")
+
+	// The same over loopback TCP.
+	tc := newClamd(t, "tcp", tcpAddr, nil)
+	if v, err := tc.Scan(ctx, bytes.NewReader(append([]byte("prefix "), evidencetest.EICAR()...))); err != nil || !v.Infected {
+		t.Fatalf("EICAR over TCP: %+v, %v", v, err)
+	}
+	if v, err := tc.Scan(ctx, bytes.NewReader(pdfOfSize(5000))); err != nil || v.Infected {
+		t.Fatalf("clean PDF over TCP: %+v, %v", v, err)
+	}
 
 	// clamd's StreamMaxLength (1M here) is honoured: a longer stream is not called clean.
 	_, err = c.Scan(ctx, io.LimitReader(zeros{}, 3<<20))

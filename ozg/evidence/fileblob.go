@@ -126,9 +126,14 @@ func (s *FileBlobStore) Put(ctx context.Context, key string, r io.Reader) (n int
 	dst := s.path(key)
 	dir := filepath.Dir(dst)
 	s.dirMu.Lock()
-	err = os.MkdirAll(dir, 0o700)
-	if err == nil {
-		err = os.Rename(tmpName, dst)
+	// Another process sharing the directory may remove an emptied fan-out directory between
+	// MkdirAll and Rename; try again then.
+	for range 3 {
+		if err = os.MkdirAll(dir, 0o700); err == nil {
+			if err = os.Rename(tmpName, dst); !errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+		}
 	}
 	s.dirMu.Unlock()
 	if err != nil {
