@@ -155,3 +155,29 @@ func TestAScanFailureIsStoredAndARescanRecovers(t *testing.T) {
 		t.Fatalf("Rescan = %+v, %v", e, err)
 	}
 }
+
+func TestQueuedScanningKeepsEvidencePendingWhileTheScannerIsDown(t *testing.T) {
+	ctx := context.Background()
+	down := newHarness(t, newClamd(t, "unix", t.TempDir()+"/down.sock", nil), &evidence.Options{ScanMode: evidence.ScanQueued})
+	e, err := down.m.Upload(ctx, evidence.Upload{ApplicationID: "app-1", Requirement: textNotes, FileName: "a.pdf"}, bytes.NewReader(pdfOfSize(900)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := down.m.ScanPending(ctx, 10); !errors.Is(err, evidence.ErrScanFailed) {
+		t.Fatalf("ScanPending with the scanner down: err = %v", err)
+	}
+	if got, _ := down.m.Get(ctx, "app-1", e.ID); got.ScanState != evidence.ScanPending {
+		t.Fatalf("state %q, want still pending", got.ScanState)
+	}
+	srv := evidencetest.NewClamdServer(t, 0)
+	up, err := evidence.New(down.store, down.blobs, newClamd(t, "tcp", srv.Addr, nil), &evidence.Options{ScanMode: evidence.ScanQueued})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := up.ScanPending(ctx, 10); err != nil || n != 1 {
+		t.Fatalf("ScanPending = %d, %v", n, err)
+	}
+	if got, _ := up.Get(ctx, "app-1", e.ID); got.ScanState != evidence.ScanClean {
+		t.Fatalf("state %q, want clean", got.ScanState)
+	}
+}

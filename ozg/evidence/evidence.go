@@ -14,7 +14,8 @@ const (
 	// ScanInfected: the scanner found malware; the bytes were deleted, the record stays so
 	// the citizen sees why (queued scanning only: a synchronous upload is refused instead).
 	ScanInfected ScanState = "infected"
-	// ScanFailed: the scanner could not give a verdict; see [Manager.Rescan].
+	// ScanFailed: the scanner could not give a verdict during a synchronous upload, or the file
+	// is too long for it; see [Manager.Rescan].
 	ScanFailed ScanState = "failed"
 )
 

@@ -234,16 +234,28 @@ func (m *Manager) scan(ctx context.Context, key string) (Verdict, error) {
 	return v, err
 }
 
+// scanFailureDetail is the ScanDetail of a failed scan: what the citizen may read, not the
+// internal error (which is logged).
+func scanFailureDetail(err error) string {
+	if errors.Is(err, ErrStreamTooLong) {
+		return "too long for the virus scanner"
+	}
+	return "virus scanner unavailable"
+}
+
 // scanStored scans a stored evidence and records the outcome; infected bytes are deleted.
-func (m *Manager) scanStored(ctx context.Context, e Evidence) (Evidence, error) {
+// With retry, a scanner that cannot be reached leaves the evidence pending and returns the
+// error, so it is scanned again later; otherwise the failure is stored as ScanFailed.
+func (m *Manager) scanStored(ctx context.Context, e Evidence, retry bool) (Evidence, error) {
 	v, err := m.scan(ctx, e.BlobKey)
 	now := m.opts.Now()
 	switch {
+	case err != nil && ctx.Err() != nil:
+		return e, ctx.Err()
+	case err != nil && retry && !errors.Is(err, ErrStreamTooLong):
+		return e, err
 	case err != nil:
-		if ctx.Err() != nil {
-			return e, ctx.Err()
-		}
-		e.ScanState, e.ScanDetail = ScanFailed, err.Error()
+		e.ScanState, e.ScanDetail = ScanFailed, scanFailureDetail(err)
 		m.log.Warn("evidence: scan failed", "evidence", e.ID, "err", err)
 	case v.Infected:
 		if derr := m.blobs.Delete(ctx, e.BlobKey); derr != nil {
@@ -273,18 +285,20 @@ func (m *Manager) Rescan(ctx context.Context, applicationID, id string) (Evidenc
 	if _, err := m.blobs.Stat(ctx, e.BlobKey); errors.Is(err, fs.ErrNotExist) {
 		return e, fmt.Errorf("evidence: rescan %q: bytes missing: %w", id, err)
 	}
-	return m.scanStored(ctx, e)
+	return m.scanStored(ctx, e, false)
 }
 
 // ScanPending scans up to limit pending evidence (oldest first) and returns how many it
 // scanned. Queued mode calls it from RunScanner; a portal may also call it from a cron job.
+// When the scanner cannot be reached it stops, leaves the rest pending and returns the error;
+// a file too long for the scanner becomes ScanFailed.
 func (m *Manager) ScanPending(ctx context.Context, limit int) (int, error) {
 	list, err := m.store.ListByScanState(ctx, ScanPending, limit)
 	if err != nil {
 		return 0, err
 	}
 	for i, e := range list {
-		if _, err := m.scanStored(ctx, e); err != nil {
+		if _, err := m.scanStored(ctx, e, true); err != nil {
 			return i, err
 		}
 	}

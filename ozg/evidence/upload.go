@@ -127,7 +127,7 @@ func (m *Manager) Upload(ctx context.Context, u Upload, r io.Reader) (Evidence, 
 			discard()
 			return Evidence{}, fmt.Errorf("evidence: upload: %w", ctx.Err())
 		case err != nil:
-			e.ScanState, e.ScanDetail = ScanFailed, err.Error()
+			e.ScanState, e.ScanDetail = ScanFailed, scanFailureDetail(err)
 			m.log.Warn("evidence: scan failed", "evidence", id, "err", err)
 		case v.Infected:
 			discard()
