@@ -1,0 +1,368 @@
+package evidence
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/ozgkit/ozgkit/internal/problem"
+)
+
+// Applications tells the evidence handlers about the application (Antrag) a request names.
+// Package ozg implements it over its application store, so this package needs neither ozg nor
+// identity.
+//
+// Contract: Application returns the application id if and only if it belongs to owner; a
+// missing application and another owner's application both give an error wrapping
+// [ErrNotFound] (the handlers answer 404 for both, never 403).
+type Applications interface {
+	Application(ctx context.Context, owner, id string) (Application, error)
+}
+
+// ApplicationsFunc adapts a function to [Applications].
+type ApplicationsFunc func(ctx context.Context, owner, id string) (Application, error)
+
+// Application implements [Applications].
+func (f ApplicationsFunc) Application(ctx context.Context, owner, id string) (Application, error) {
+	return f(ctx, owner, id)
+}
+
+// Application is what the handlers need to know of an application.
+type Application struct {
+	ID string
+	// Draft: evidence can be uploaded and deleted only while the application is a draft
+	// (not yet submitted).
+	Draft bool
+	// Requirements are the evidence requirements of the application's service.
+	Requirements []Requirement
+}
+
+// Handler serves the evidence routes of the citizen's journey; mount its methods or call
+// [Handler.Register]. The application id and evidence id come from the request's path values
+// "application" and "evidence" (http.ServeMux patterns, or set them with r.SetPathValue).
+type Handler struct {
+	m     *Manager
+	apps  Applications
+	owner func(*http.Request) (string, bool)
+	opts  HandlerOptions
+	log   *slog.Logger
+}
+
+// HandlerOptions tune a [Handler].
+type HandlerOptions struct {
+	// MultipartOverhead is how many bytes a multipart request may have beyond the largest
+	// MaxSize of the application's requirements (boundaries, headers, the requirement field);
+	// default 64 KiB.
+	MultipartOverhead int64
+	// Logger; default the Manager's.
+	Logger *slog.Logger
+}
+
+// maxMultipartParts bounds the parts read before the file.
+const maxMultipartParts = 8
+
+// NewHandler returns the handlers. owner returns the authenticated citizen of a request (for
+// example identity's principal id); false answers 401.
+func NewHandler(m *Manager, apps Applications, owner func(*http.Request) (string, bool), opts *HandlerOptions) *Handler {
+	h := &Handler{m: m, apps: apps, owner: owner}
+	if opts != nil {
+		h.opts = *opts
+	}
+	if h.opts.MultipartOverhead <= 0 {
+		h.opts.MultipartOverhead = 64 << 10
+	}
+	h.log = h.opts.Logger
+	if h.log == nil {
+		h.log = m.log
+	}
+	return h
+}
+
+// Register mounts the four routes on mux below prefix (e.g. "/api"):
+//
+//	POST   {prefix}/applications/{application}/evidence             Upload
+//	GET    {prefix}/applications/{application}/evidence             List
+//	GET    {prefix}/applications/{application}/evidence/{evidence}  Download
+//	DELETE {prefix}/applications/{application}/evidence/{evidence}  Delete
+func (h *Handler) Register(mux *http.ServeMux, prefix string) {
+	base := prefix + "/applications/{application}/evidence"
+	mux.HandleFunc("POST "+base, h.Upload)
+	mux.HandleFunc("GET "+base, h.List)
+	mux.HandleFunc("GET "+base+"/{evidence}", h.Download)
+	mux.HandleFunc("DELETE "+base+"/{evidence}", h.Delete)
+}
+
+// application authenticates the request and looks its application up; on failure it has
+// answered and returns false.
+func (h *Handler) application(w http.ResponseWriter, r *http.Request) (Application, bool) {
+	owner, ok := h.owner(r)
+	if !ok || owner == "" {
+		problem.Error(w, http.StatusUnauthorized, "Bitte melden Sie sich an.")
+		return Application{}, false
+	}
+	id := r.PathValue("application")
+	app, err := h.apps.Application(r.Context(), owner, id)
+	if errors.Is(err, ErrNotFound) || (err == nil && app.ID != id) {
+		problem.Error(w, http.StatusNotFound, "Antrag nicht gefunden.")
+		return Application{}, false
+	}
+	if err != nil {
+		h.log.Error("evidence: look up application", "err", err)
+		problem.Error(w, http.StatusInternalServerError, "")
+		return Application{}, false
+	}
+	return app, true
+}
+
+func notDraft(w http.ResponseWriter) {
+	problem.Write(w, problem.Details{
+		Status: http.StatusConflict,
+		Detail: "Der Antrag ist bereits eingereicht; Nachweise können nicht mehr geändert werden.",
+		Extra:  map[string]any{"code": "applicationSubmitted"},
+	})
+}
+
+// Upload stores the file of a multipart/form-data request: first the field "requirement" (the
+// requirement id), then one file part. It answers 201 with the evidence as JSON.
+func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
+	app, ok := h.application(w, r)
+	if !ok {
+		return
+	}
+	if !app.Draft {
+		notDraft(w)
+		return
+	}
+	var largest int64
+	for _, req := range app.Requirements {
+		largest = max(largest, req.MaxSize)
+	}
+	if largest == 0 {
+		problem.Error(w, http.StatusConflict, "Für diese Leistung sind keine Nachweise vorgesehen.")
+		return
+	}
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "multipart/form-data" {
+		problem.Error(w, http.StatusUnsupportedMediaType, "Erwartet wird multipart/form-data.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, largest+h.opts.MultipartOverhead)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		badRequest(w, "", "malformed", "Die Anfrage ist kein gültiges multipart/form-data.", "The request is not valid multipart/form-data: "+err.Error())
+		return
+	}
+	reqID := ""
+	for range maxMultipartParts {
+		p, err := mr.NextPart()
+		if err != nil {
+			h.multipartError(w, err, "Die Anfrage enthält keine Datei (Feld file).", "The request has no file part.")
+			return
+		}
+		if p.FileName() == "" && p.FormName() == "requirement" {
+			b, err := io.ReadAll(io.LimitReader(p, 65))
+			if err != nil {
+				h.multipartError(w, err, "", "")
+				return
+			}
+			if len(b) > 64 || len(b) == 0 {
+				badRequest(w, "requirement", "invalid", "Das Feld requirement muss eine Nachweis-ID von 1 bis 64 Zeichen sein.", "The requirement field must be an id of 1 to 64 characters.")
+				return
+			}
+			reqID = string(b)
+			continue
+		}
+		if p.FormName() != "file" || p.FileName() == "" {
+			badRequest(w, p.FormName(), "unknownField", "Unbekanntes Feld in der Anfrage: erwartet werden requirement und file.", fmt.Sprintf("Unexpected part %q: expected the fields requirement and file.", p.FormName()))
+			return
+		}
+		if reqID == "" {
+			badRequest(w, "requirement", "required", "Das Feld requirement muss vor der Datei stehen.", "The requirement field must precede the file part.")
+			return
+		}
+		var req *Requirement
+		for i := range app.Requirements {
+			if app.Requirements[i].ID == reqID {
+				req = &app.Requirements[i]
+			}
+		}
+		if req == nil {
+			problem.Write(w, problem.Details{Status: http.StatusUnprocessableEntity, Detail: "Unbekannter Nachweis.",
+				Errors: []problem.FieldError{{Pointer: "requirement", Code: "unknown", Message: "Diese Leistung kennt den Nachweis nicht.", MessageEN: fmt.Sprintf("The service has no evidence requirement %q.", reqID)}}})
+			return
+		}
+		e, err := h.m.UploadPart(r.Context(), app.ID, *req, p)
+		if err != nil {
+			h.uploadError(w, err)
+			return
+		}
+		// One file per request: anything but the end of the body undoes the upload.
+		if _, err := mr.NextPart(); err != io.EOF {
+			_ = h.m.Delete(context.WithoutCancel(r.Context()), app.ID, e.ID)
+			if err == nil {
+				badRequest(w, "file", "tooManyParts", "Bitte laden Sie je Anfrage genau eine Datei hoch.", "Upload exactly one file per request.")
+			} else {
+				h.multipartError(w, err, "", "")
+			}
+			return
+		}
+		w.Header().Set("Location", r.URL.Path+"/"+e.ID)
+		writeJSON(w, http.StatusCreated, e)
+		return
+	}
+	badRequest(w, "", "tooManyParts", "Die Anfrage hat zu viele Teile.", fmt.Sprintf("More than %d parts before the file.", maxMultipartParts))
+}
+
+func badRequest(w http.ResponseWriter, field, code, de, en string) {
+	d := problem.Details{Status: http.StatusBadRequest, Detail: de}
+	if field != "" {
+		d.Errors = []problem.FieldError{{Pointer: field, Code: code, Message: de, MessageEN: en}}
+	} else {
+		d.Extra = map[string]any{"code": code, "detailEn": en}
+	}
+	problem.Write(w, d)
+}
+
+// multipartError answers an error of reading the multipart body.
+func (h *Handler) multipartError(w http.ResponseWriter, err error, eofDE, eofEN string) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		problem.Write(w, problem.Details{Status: http.StatusRequestEntityTooLarge, Detail: "Die Anfrage ist zu groß.",
+			Errors: []problem.FieldError{{Pointer: "file", Code: "tooLarge", Message: "Die Datei ist zu groß.", MessageEN: fmt.Sprintf("The request is larger than %d bytes.", mbe.Limit)}}})
+	case err == io.EOF && eofDE != "":
+		badRequest(w, "file", "required", eofDE, eofEN)
+	default:
+		badRequest(w, "", "malformed", "Die Anfrage ist kein gültiges multipart/form-data.", "The multipart body is malformed: "+err.Error())
+	}
+}
+
+// uploadError answers an error of the pipeline.
+func (h *Handler) uploadError(w http.ResponseWriter, err error) {
+	var re *RefusedError
+	if errors.As(err, &re) {
+		status, code := http.StatusUnprocessableEntity, "invalid"
+		switch {
+		case errors.Is(err, ErrTooLarge):
+			status, code = http.StatusRequestEntityTooLarge, "tooLarge"
+		case errors.Is(err, ErrEmpty):
+			code = "empty"
+		case errors.Is(err, ErrMediaType):
+			status, code = http.StatusUnsupportedMediaType, "mediaType"
+		case errors.Is(err, ErrExtensionMismatch):
+			code = "extensionMismatch"
+		case errors.Is(err, ErrTooManyFiles):
+			status, code = http.StatusConflict, "tooManyFiles"
+		case errors.Is(err, ErrInfected):
+			code = "infected"
+		}
+		problem.Write(w, problem.Details{Status: status, Detail: re.Message,
+			Errors: []problem.FieldError{{Pointer: re.Field, Code: code, Message: re.Message, MessageEN: re.MessageEN}}})
+		return
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		h.multipartError(w, mbe, "", "")
+		return
+	}
+	// Most often the client went away mid-upload; the answer may not arrive.
+	h.log.Warn("evidence: upload failed", "err", err)
+	badRequest(w, "file", "incomplete", "Die Datei kam nicht vollständig an.", "The upload did not complete: "+err.Error())
+}
+
+// List answers the application's evidence as JSON: {"evidence": [...]}.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
+	app, ok := h.application(w, r)
+	if !ok {
+		return
+	}
+	list, err := h.m.List(r.Context(), app.ID)
+	if err != nil {
+		h.log.Error("evidence: list", "err", err)
+		problem.Error(w, http.StatusInternalServerError, "")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"evidence": list})
+}
+
+// Download sends the bytes of one clean evidence as an attachment with its sniffed media type,
+// a safe Content-Disposition and X-Content-Type-Options: nosniff.
+func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
+	app, ok := h.application(w, r)
+	if !ok {
+		return
+	}
+	e, rc, err := h.m.Open(r.Context(), app.ID, r.PathValue("evidence"))
+	if err != nil {
+		h.evidenceError(w, err, e)
+		return
+	}
+	defer rc.Close()
+	hd := w.Header()
+	hd.Set("Content-Type", e.MediaType)
+	hd.Set("Content-Length", strconv.FormatInt(e.Size, 10))
+	hd.Set("Content-Disposition", ContentDisposition(e.FileName))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	hd.Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if _, err := io.Copy(w, rc); err != nil {
+		h.log.Warn("evidence: download interrupted", "evidence", e.ID, "err", err)
+	}
+}
+
+// ContentDisposition returns an attachment header value for a (sanitised) file name: the
+// name quoted as RFC 2616 allows when it is ASCII, RFC 2231/5987 encoded (filename*) otherwise.
+func ContentDisposition(fileName string) string {
+	name := SanitizeFileName(fileName)
+	if v := mime.FormatMediaType("attachment", map[string]string{"filename": name}); v != "" {
+		return v
+	}
+	return "attachment"
+}
+
+// Delete removes one evidence of a draft application; 204 on success.
+func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
+	app, ok := h.application(w, r)
+	if !ok {
+		return
+	}
+	if !app.Draft {
+		notDraft(w)
+		return
+	}
+	if err := h.m.Delete(r.Context(), app.ID, r.PathValue("evidence")); err != nil {
+		h.evidenceError(w, err, Evidence{})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) evidenceError(w http.ResponseWriter, err error, e Evidence) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		problem.Error(w, http.StatusNotFound, "Nachweis nicht gefunden.")
+	case errors.Is(err, ErrNotClean):
+		problem.Write(w, problem.Details{Status: http.StatusConflict,
+			Detail: "Der Nachweis ist (noch) nicht als virenfrei geprüft.",
+			Extra:  map[string]any{"scanState": e.ScanState}})
+	default:
+		h.log.Error("evidence: request failed", "err", err)
+		problem.Error(w, http.StatusInternalServerError, "")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
