@@ -203,7 +203,9 @@ func TestSendLeavesNothingWhenAnAttachmentFailsToRead(t *testing.T) {
 // failingCreate is a MemoryStore whose Create fails, to check that Send cleans up its blobs.
 type failingCreate struct{ *mailbox.MemoryStore }
 
-func (failingCreate) Create(context.Context, mailbox.Message) error { return errors.New("database down") }
+func (failingCreate) Create(context.Context, mailbox.Message) error {
+	return errors.New("database down")
+}
 
 func TestSendDeletesBlobsWhenTheStoreFails(t *testing.T) {
 	blobs := mailbox.NewMemoryBlobStore()
