@@ -21,7 +21,8 @@ type MemoryStore struct {
 
 // ownerIndex holds one owner's messages sorted oldest first, by (Created, ID) ascending.
 type ownerIndex struct {
-	msgs []*Message
+	msgs   []*Message
+	unread int // unread messages, so the unfiltered count needs no scan
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -70,6 +71,9 @@ func (s *MemoryStore) insertLocked(m Message) error {
 	// Messages usually arrive in time order, so the search ends at the tail.
 	i, _ := slices.BinarySearchFunc(ix.msgs, p, func(a, b *Message) int { return compareMsg(a, b.Created, b.ID) })
 	ix.msgs = slices.Insert(ix.msgs, i, p)
+	if p.ReadAt.IsZero() {
+		ix.unread++
+	}
 	if p.Notification.Pending() {
 		s.pending[p.ID] = p
 	}
@@ -143,6 +147,9 @@ func (s *MemoryStore) CountUnread(ctx context.Context, owner string, f Filter) (
 	if ix == nil {
 		return 0, nil
 	}
+	if f == (Filter{}) {
+		return ix.unread, nil
+	}
 	n := 0
 	for _, p := range ix.msgs {
 		if p.ReadAt.IsZero() && f.Match(p) {
@@ -165,6 +172,7 @@ func (s *MemoryStore) MarkRead(ctx context.Context, owner, id string, at time.Ti
 	}
 	if p.ReadAt.IsZero() {
 		p.ReadAt = at
+		s.owners[owner].unread--
 	}
 	return p.Clone(), nil
 }
