@@ -49,7 +49,7 @@ func decodeCursor(key []byte, owner string, f Filter, s string) (Position, error
 	if len(s) > maxCursorLength {
 		return Position{}, fmt.Errorf("%w: too long", ErrBadCursor)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return Position{}, fmt.Errorf("%w: not base64url", ErrBadCursor)
 	}
