@@ -10,14 +10,6 @@ import (
 	"testing/iotest"
 
 	"github.com/ozgkit/ozgkit/mailbox"
-	"github.com/ozgkit/ozgkit/ozg/evidence"
-)
-
-// One implementation serves both packages: the method sets are identical. (A test-only import;
-// the mailbox package itself does not import evidence.)
-var (
-	_ evidence.BlobStore = mailbox.BlobStore(nil)
-	_ mailbox.BlobStore  = evidence.BlobStore(nil)
 )
 
 func TestMemoryBlobStore(t *testing.T) {

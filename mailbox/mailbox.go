@@ -142,8 +142,10 @@ type NewAttachment struct {
 func newID() string { return rand.Text() }
 
 // Send validates d, streams its attachments to the blob store, stores the message and then
-// notifies the citizen. A failing notification does not fail Send: the message is stored and
-// the notification retried (see [Mailbox.RetryNotifications]). Invalid input returns a
+// notifies the citizen. The first notification attempt is made before Send returns (bounded by
+// RetryPolicy.Timeout, and not cut short when ctx is canceled after the message is stored). A
+// failing notification does not fail Send: the message is stored and the notification retried
+// (see [Mailbox.RetryNotifications]). Invalid input returns a
 // *[ValidationError] naming every wrong field, and nothing is stored.
 func (m *Mailbox) Send(ctx context.Context, d Draft) (Message, error) {
 	now := m.clock()
@@ -165,8 +167,8 @@ func (m *Mailbox) Send(ctx context.Context, d Draft) (Message, error) {
 		})
 	}
 	v := &ValidationError{}
-	if err := msg.Validate(); err != nil {
-		v = err.(*ValidationError)
+	if err := msg.Validate(); err != nil && !errors.As(err, &v) {
+		return Message{}, err
 	}
 	if len(d.Attachments) > MaxAttachments {
 		v.Errors = append(v.Errors, FieldError{Field: "attachments", Code: "maxItems",
