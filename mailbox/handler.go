@@ -189,7 +189,11 @@ func (h *handler) read(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	m, err := h.mb.Read(r.Context(), c, r.PathValue("id"))
+	read := h.mb.Read
+	if r.Method == http.MethodHead {
+		read = h.mb.get // a HEAD request does not mark the message read
+	}
+	m, err := read(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

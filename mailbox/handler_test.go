@@ -290,3 +290,15 @@ func TestHandlerAbortsACorruptDownload(t *testing.T) {
 		t.Fatal("a corrupt attachment was delivered as complete")
 	}
 }
+
+func TestHandlerHeadDoesNotMarkRead(t *testing.T) {
+	a := newAPI(t)
+	m := a.send(t, draft("alice"))
+	resp, _ := a.do(t, "HEAD", "/api/mailbox/"+m.ID, "alice", "substantial", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("HEAD: %d", resp.StatusCode)
+	}
+	if got, _ := a.store.Get(context.Background(), "alice", m.ID); !got.ReadAt.IsZero() {
+		t.Fatal("HEAD marked the message read")
+	}
+}

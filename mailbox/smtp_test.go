@@ -255,9 +255,11 @@ func TestSMTPNotifierSendsNoPersonalContent(t *testing.T) {
 		!strings.Contains(body, "https://portal.musterstadt.example/postfach") {
 		t.Fatalf("body lacks the text or link:\n%s", body)
 	}
+	// Nothing of the message may leave the portal; the recipient's own address is the only
+	// thing about the citizen in the e-mail.
+	withoutTo := strings.Replace(mails[0].Data, "To: <alice@example.org>", "", 1)
 	for _, personal := range []string{"Mustermann", "Wohngeld", "1.234", "AZ-4711", "A-1", "alice", sent.ID, "Stadt Musterstadt"} {
-		if strings.Contains(mails[0].Data, personal) && !strings.Contains("alice@example.org", personal) ||
-			strings.Contains(body, personal) {
+		if strings.Contains(withoutTo, personal) || strings.Contains(body, personal) {
 			t.Errorf("the e-mail contains %q", personal)
 		}
 	}
