@@ -282,4 +282,3 @@ func (f *Form) Root() *Field { return f.root }
 // Field returns the description of the field at pointer, a JSON pointer into a document (array
 // indices as numbers or "*"), or nil if the form has no such field.
 func (f *Form) Field(pointer string) *Field { return f.root.fieldAt(pointer) }
-

@@ -6,12 +6,12 @@ import "strings"
 // "email", "date-time", "time", "uri", ...). Use them in a schema as "format": "iban". A format
 // applies to strings only; other JSON types pass it (as the specification says).
 const (
-	FormatIBAN      = "iban"      // IBAN, any SEPA/registry country, spaces allowed, mod-97 checked
-	FormatSteuerID  = "steuer-id" // Steuer-Identifikationsnummer: 11 digits with check digit
-	FormatPLZ       = "plz"       // German postal code (Postleitzahl): 5 digits, 01001–99998
-	FormatARS       = "ars"       // Amtlicher Regionalschlüssel: 12 digits, Land 01–16
-	FormatLeika     = "leika"     // Leistungsschlüssel (LeiKa/FIM): 14 digits starting with 99
-	FormatPhone     = "phone"     // telephone number, German or international
+	FormatIBAN     = "iban"      // IBAN, any SEPA/registry country, spaces allowed, mod-97 checked
+	FormatSteuerID = "steuer-id" // Steuer-Identifikationsnummer: 11 digits with check digit
+	FormatPLZ      = "plz"       // German postal code (Postleitzahl): 5 digits, 01001–99998
+	FormatARS      = "ars"       // Amtlicher Regionalschlüssel: 12 digits, Land 01–16
+	FormatLeika    = "leika"     // Leistungsschlüssel (LeiKa/FIM): 14 digits starting with 99
+	FormatPhone    = "phone"     // telephone number, German or international
 )
 
 // formats are the checks this package adds to the validator.

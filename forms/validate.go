@@ -547,4 +547,3 @@ func ratString(r *big.Rat) string {
 	f, _ := r.Float64()
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
-
