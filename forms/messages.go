@@ -11,6 +11,7 @@ import (
 // {other} the label of a related field.
 var messages = map[string]Text{
 	"required":             {DE: "Bitte füllen Sie das Feld „{label}“ aus.", EN: "Please fill in “{label}”."},
+	"required.confirm":     {DE: "Bitte bestätigen Sie „{label}“.", EN: "Please confirm “{label}”."},
 	"dependentRequired":    {DE: "Bitte füllen Sie das Feld „{label}“ aus, wenn Sie „{other}“ angeben.", EN: "Please fill in “{label}” when you fill in “{other}”."},
 	"type.string":          {DE: "„{label}“ muss ein Text sein.", EN: "“{label}” must be text."},
 	"type.integer":         {DE: "Bitte geben Sie bei „{label}“ eine ganze Zahl an.", EN: "Please enter a whole number for “{label}”."},

@@ -185,6 +185,8 @@ func (f *Form) params(pointer string) messageParams {
 			de, en = f.root.Label.In("de"), f.root.Label.In("en")
 		}
 	}
+	// A label written as a sentence ("Ich versichere, ...") loses its full stop inside quotes.
+	de, en = strings.TrimSuffix(de, "."), strings.TrimSuffix(en, ".")
 	if len(posDE) > 0 {
 		de += " (" + strings.Join(posDE, ", ") + ")"
 		en += " (" + strings.Join(posEN, ", ") + ")"
@@ -373,7 +375,12 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 	case "required":
 		var out []FieldError
 		for _, name := range c.missing(s, ptr, e.Message) {
-			out = append(out, c.f.entry(ptr+"/"+escapePointer(name), "required", messageParams{}))
+			p := ptr + "/" + escapePointer(name)
+			key := "required"
+			if fld := c.f.Field(p); fld != nil && fld.Widget == WidgetCheckbox {
+				key = "required.confirm" // a declaration to tick, not a field to fill in
+			}
+			out = append(out, c.f.entry(p, key, messageParams{}))
 		}
 		return out
 	case "dependentRequired", "dependencies":

@@ -161,7 +161,7 @@ func TestValidateReportsEachProblemWithACitizenMessage(t *testing.T) {
 			[]want{{"/bank/bic", "pattern", "Eine BIC hat 8 oder 11 Zeichen, zum Beispiel COBADEFFXXX."}}},
 		{"an unconfirmed declaration asks for confirmation",
 			map[string]any{"/erklaerung/richtigkeit": false},
-			[]want{{"/erklaerung/richtigkeit", "const", "Bitte bestätigen Sie „Ich versichere, dass meine Angaben richtig und vollständig sind.“."}}},
+			[]want{{"/erklaerung/richtigkeit", "const", "Bitte bestätigen Sie „Ich versichere, dass meine Angaben richtig und vollständig sind“."}}},
 		{"an unknown field is named",
 			map[string]any{"/antragsteller/spitzname": "Eri"},
 			[]want{{"/antragsteller/spitzname", "additionalProperties", "Das Feld „spitzname“ ist in diesem Formular nicht vorgesehen."}}},
