@@ -368,4 +368,3 @@ func compact(v any) any {
 	}
 	return v
 }
-
