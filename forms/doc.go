@@ -49,5 +49,28 @@
 // github.com/go-playground/validator/v10 on it, with the library's German and English
 // translations, merging its findings into the same [*ValidationError].
 //
+// # Steps
+//
+// A form can be split into pages ([Step]) in the root hints. [Form.ValidateStep] checks one page
+// completely and leaves the others alone; [Form.StepsWithErrors] tells which pages need another
+// look before submission.
+//
+// # HTML
+//
+// [Form.Render] writes an accessible HTML form with html/template (labels, fieldsets with
+// legends, aria-describedby for help and errors, an error summary linking to each field,
+// radios and checkboxes for small choices, date inputs, repeatable groups whose add and remove
+// buttons are plain submits, so no JavaScript is needed). [Form.ParseValues] turns the submitted
+// url.Values back into the same JSON document the API takes, typed per the schema. Package
+// formstest checks rendered HTML for the accessibility rules and simulates a browser's submit.
+//
+// # Prefill
+//
+// [Form.Prefill] fills a document from [PrefillSource]s, such as a [FactSource] of identity
+// claims, without overwriting the citizen's values, and records the origin of each value in a
+// [Provenance] ("prefill:<source>" or "user") kept with the application data;
+// [Form.TrackChanges] marks what the citizen changed. forms knows nothing of identities: package
+// ozg turns a Principal into facts.
+//
 // forms is a leaf package: it imports nothing else of ozgkit but internal/problem.
 package forms

@@ -1,8 +1,10 @@
 package forms_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/ozgkit/ozgkit/forms"
 )
@@ -74,4 +76,46 @@ func ExampleForm_Decode() {
 	// /name validator:max
 	// „Name“ darf maximal 10 Zeichen lang sein
 	// “Name” must be a maximum of 10 characters in length
+}
+
+// Prefill a form from identity claims (once-only) and see where each value came from.
+func ExampleForm_Prefill() {
+	form, _ := forms.Load("person.schema.json", []byte(`{
+	  "type": "object",
+	  "properties": {
+	    "vorname": {"type": "string", "x-ui": {"label": "Vorname", "fact": "given_name"}},
+	    "nachname": {"type": "string", "x-ui": {"label": "Nachname", "fact": "family_name"}},
+	    "plz": {"type": "string", "format": "plz", "x-ui": {"label": "Postleitzahl", "fact": "postal_code"}}
+	  }
+	}`))
+	claims := &forms.FactSource{Source: "bundid", Facts: map[string]any{
+		"given_name": "Erika", "family_name": "Mustermann", "postal_code": "ABC",
+	}}
+	doc, prov, err := form.Prefill(context.Background(), []byte(`{"vorname": "Eri"}`), forms.Provenance{"/vorname": forms.ProvenanceUser}, claims)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(doc))
+	fmt.Println(prov["/vorname"], prov["/nachname"], prov["/plz"] == "")
+	// Output:
+	// {"nachname":"Mustermann","vorname":"Eri"}
+	// user prefill:bundid true
+}
+
+// Parse a submitted HTML form back into the JSON document of the API.
+func ExampleForm_ParseValues() {
+	form, _ := forms.Load("miete.schema.json", []byte(`{
+	  "type": "object",
+	  "properties": {
+	    "miete": {"type": "number", "x-ui": {"label": "Miete in Euro"}},
+	    "zimmer": {"type": "integer"},
+	    "balkon": {"type": "boolean"}
+	  }
+	}`))
+	post := url.Values{"/miete": {"1.234,50"}, "/zimmer": {"3"}, "/balkon": {"true"}, "_csrf": {"t0k3n"}}
+	doc, action, err := form.ParseValues(post)
+	fmt.Println(string(doc), action.Kind, err)
+	// Output:
+	// {"balkon":true,"miete":1234.50,"zimmer":3} submit <nil>
 }

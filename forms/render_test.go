@@ -138,6 +138,15 @@ func submitForm(t *testing.T, f *Form, doc []byte, button, value string) url.Val
 	return vals
 }
 
+func submitValues(t testing.TB, html []byte) url.Values {
+	t.Helper()
+	vals, err := formstest.Submit(bytes.NewReader(html), "_action", "submit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vals
+}
+
 func TestASubmittedHTMLFormRoundTripsToTheAPIDocument(t *testing.T) {
 	f := antrag(t)
 	tests := []struct {
