@@ -207,4 +207,3 @@ func TestStateMismatchIsRefused(t *testing.T) {
 		t.Fatalf("forged state answered %d %q", resp.StatusCode, res.Error)
 	}
 }
-

@@ -132,7 +132,7 @@ func (rp *RelyingParty) FinishLogin(w http.ResponseWriter, r *http.Request) (*id
 	if !p.Level.Meets(txn.Level) {
 		return nil, "", fmt.Errorf("%w: logged in at %v, %v required", identity.ErrLevelTooLow, p.Level, txn.Level)
 	}
-	rp.log.LogAttrs(ctx, slog.LevelInfo, "oidc login", slog.String("level", p.Level.String()))
+	rp.log.LogAttrs(ctx, slog.LevelDebug, "oidc login", slog.String("level", p.Level.String()))
 	return p, txn.ReturnTo, nil
 }
 
