@@ -43,7 +43,7 @@ func DefaultPersonas() []Persona {
 				identity.ClaimSurname: "Mustermann", identity.ClaimBirthDate: "1970-01-31",
 				identity.ClaimPostalAddress: "Hauptstraße 1", identity.ClaimPostalCode: "10115",
 				identity.ClaimLocality: "Berlin", identity.ClaimCountry: "DE",
-				identity.ClaimMail: "max.mustermann@example.org",
+				identity.ClaimMail:           "max.mustermann@example.org",
 				identity.ClaimPostkorbHandle: "postkorb-max-0002",
 			},
 		},
