@@ -2,12 +2,15 @@ package identity
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/ozgkit/ozgkit/identity/internal/hashcache"
 )
 
 // Session errors.
@@ -35,6 +38,9 @@ type SessionOptions struct {
 	MaxAge time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// CacheSize bounds the cache of decoded cookies, keyed by the cookie's SHA-256, that
+	// spares decrypting the same cookie on every request (default 10000; negative disables).
+	CacheSize int
 }
 
 // Session is a logged-in browser's state, kept entirely in an encrypted cookie.
@@ -59,6 +65,7 @@ type Sessions struct {
 	maxAge   time.Duration
 	now      func() time.Time
 	touchGap time.Duration
+	cache    *hashcache.Cache[*Session]
 }
 
 // maxCookie is the largest cookie value written; browsers keep about 4 KiB per cookie.
@@ -95,6 +102,12 @@ func NewSessions(keys *Keyring, opts *SessionOptions) (*Sessions, error) {
 		s.now = time.Now
 	}
 	s.touchGap = min(time.Minute, s.idle/10)
+	switch {
+	case opts.CacheSize == 0:
+		s.cache = hashcache.New[*Session](10000)
+	case opts.CacheSize > 0:
+		s.cache = hashcache.New[*Session](opts.CacheSize)
+	}
 	return s, nil
 }
 
@@ -157,6 +170,14 @@ func (s *Sessions) Load(r *http.Request) (*Session, error) {
 // (tampered, sealed with a retired key, malformed) gives an error matching
 // [ErrSessionInvalid]; an idle or too old session [ErrSessionExpired].
 func (s *Sessions) Decode(value string) (*Session, error) {
+	var sum [32]byte
+	if s.cache != nil && len(value) <= MaxSealed {
+		sum = sha256.Sum256([]byte(value))
+		if cached, ok := s.cache.Get(sum, s.now()); ok {
+			sess := *cached
+			return s.check(&sess)
+		}
+	}
 	b, err := s.keys.Open(value)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSessionInvalid, err)
@@ -169,6 +190,17 @@ func (s *Sessions) Decode(value string) (*Session, error) {
 		return nil, fmt.Errorf("%w: not a session of this version", ErrSessionInvalid)
 	}
 	sess := &Session{Principal: ws.P, Created: time.Unix(ws.C, 0), LastSeen: time.Unix(ws.T, 0), CSRFToken: ws.X}
+	if s.cache != nil {
+		// A cookie's content never changes (it is authenticated), so a decoded copy may be
+		// reused until the session could no longer be valid; expiry is checked on every use.
+		cp := *sess
+		s.cache.Put(sum, &cp, sess.Created.Add(s.maxAge))
+	}
+	return s.check(sess)
+}
+
+// check applies the idle and absolute expiry to a decoded session.
+func (s *Sessions) check(sess *Session) (*Session, error) {
 	now := s.now()
 	switch {
 	case now.Sub(sess.Created) >= s.maxAge:

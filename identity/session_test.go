@@ -128,7 +128,6 @@ func TestSessionsExpireWhenIdleAndAfterTheirMaxAge(t *testing.T) {
 	t.Fatal("a session refreshed every 20 minutes must still end after its max age of 2 hours")
 }
 
-
 func TestRotatedKeysStillOpenOldSessions(t *testing.T) {
 	old, clk := newTestSessions(t, testKey("k1", 1))
 	value := startCookie(t, old).Value

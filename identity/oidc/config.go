@@ -17,6 +17,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwa"
 
 	"github.com/ozgkit/ozgkit/identity"
+	"github.com/ozgkit/ozgkit/identity/internal/hashcache"
 )
 
 // Config describes the client registration at one OpenID provider. Providers are data: a
@@ -170,7 +171,7 @@ type RelyingParty struct {
 	log      *slog.Logger
 	secure   bool
 	jwks     *keyCache
-	bearer   *bearerCache
+	bearer   *hashcache.Cache[*identity.Principal]
 	usedMu   sync.Mutex
 	used     map[string]time.Time // nonces already accepted, until they could no longer be valid
 }
@@ -266,7 +267,7 @@ func New(ctx context.Context, cfg Config, opts *Options) (*RelyingParty, error) 
 		size = 10000
 	}
 	if size > 0 {
-		rp.bearer = newBearerCache(size)
+		rp.bearer = hashcache.New[*identity.Principal](size)
 	}
 	return rp, nil
 }

@@ -3,6 +3,7 @@ package oidc
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -77,18 +78,9 @@ func (rp *RelyingParty) verifyToken(ctx context.Context, raw string, audiences [
 	if err != nil {
 		return nil, err
 	}
-	tok, err := jwt.Parse(payload,
-		jwt.WithVerify(false),
-		jwt.WithValidate(true),
-		jwt.WithIssuer(rp.md.Issuer),
-		jwt.WithAcceptableSkew(rp.leeway),
-		jwt.WithClock(jwt.ClockFunc(rp.now)),
-		jwt.WithRequiredClaim(jwt.ExpirationKey),
-		jwt.WithRequiredClaim(jwt.IssuedAtKey),
-		jwt.WithRequiredClaim(jwt.SubjectKey),
-	)
+	claims, tok, err := rp.validateClaims(payload)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", identity.ErrInvalidToken, err)
+		return nil, err
 	}
 	aud := tok.Audience()
 	ok := false
@@ -104,10 +96,6 @@ func (rp *RelyingParty) verifyToken(ctx context.Context, raw string, audiences [
 	}
 	if !ok {
 		return nil, fmt.Errorf("%w: audience %v is not for this client", identity.ErrInvalidToken, truncateList(aud))
-	}
-	claims, err := tok.AsMap(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: claims: %v", identity.ErrInvalidToken, err)
 	}
 	return &verified{token: tok, claims: claims}, nil
 }
@@ -178,4 +166,38 @@ func truncateList(l []string) []string {
 		out[i] = truncate(s, 64)
 	}
 	return out
+}
+
+// registered are the claims jwt.Validate looks at.
+var registered = []string{jwt.IssuerKey, jwt.SubjectKey, jwt.AudienceKey, jwt.ExpirationKey, jwt.IssuedAtKey, jwt.NotBeforeKey}
+
+// validateClaims decodes a verified payload once into a claims map and validates the
+// registered claims with jwt.Validate: issuer, exp, nbf and iat with the leeway, exp, iat and
+// sub present. (jwt.Parse plus Token.AsMap would decode twice, through a streaming decoder
+// and a goroutine iterator: half the cost of a verification.)
+func (rp *RelyingParty) validateClaims(payload []byte) (map[string]any, jwt.Token, error) {
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return nil, nil, fmt.Errorf("%w: claims are not a JSON object: %v", identity.ErrInvalidToken, err)
+	}
+	tok := jwt.New()
+	for _, k := range registered {
+		if v, ok := claims[k]; ok {
+			if err := tok.Set(k, v); err != nil {
+				return nil, nil, fmt.Errorf("%w: claim %s: %v", identity.ErrInvalidToken, k, err)
+			}
+		}
+	}
+	err := jwt.Validate(tok,
+		jwt.WithIssuer(rp.md.Issuer),
+		jwt.WithAcceptableSkew(rp.leeway),
+		jwt.WithClock(jwt.ClockFunc(rp.now)),
+		jwt.WithRequiredClaim(jwt.ExpirationKey),
+		jwt.WithRequiredClaim(jwt.IssuedAtKey),
+		jwt.WithRequiredClaim(jwt.SubjectKey),
+	)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", identity.ErrInvalidToken, err)
+	}
+	return claims, tok, nil
 }
