@@ -77,3 +77,73 @@ func (l *Level) UnmarshalText(b []byte) error {
 	*l = v
 	return nil
 }
+
+// The acr values of the two vocabularies BundID and eIDAS nodes use.
+const (
+	// STORK QAA levels as sent by BundID in the trust level attribute and as acr by brokers.
+	ACRStorkQAA1 = "STORK-QAA-Level-1"
+	ACRStorkQAA2 = "STORK-QAA-Level-2"
+	ACRStorkQAA3 = "STORK-QAA-Level-3"
+	ACRStorkQAA4 = "STORK-QAA-Level-4"
+	// eIDAS levels of assurance (Commission Implementing Regulation (EU) 2015/1502).
+	ACREIDASLow         = "http://eidas.europa.eu/LoA/low"
+	ACREIDASSubstantial = "http://eidas.europa.eu/LoA/substantial"
+	ACREIDASHigh        = "http://eidas.europa.eu/LoA/high"
+)
+
+// ParseSTORK parses a STORK QAA level. Levels 1 and 2 (BundID username and password) are
+// [LevelBasic], which does not meet eIDAS low; 3 is [LevelSubstantial]; 4 is [LevelHigh].
+func ParseSTORK(s string) (Level, error) {
+	switch s {
+	case ACRStorkQAA1, ACRStorkQAA2:
+		return LevelBasic, nil
+	case ACRStorkQAA3:
+		return LevelSubstantial, nil
+	case ACRStorkQAA4:
+		return LevelHigh, nil
+	}
+	return LevelNone, fmt.Errorf("%w: %q is no STORK-QAA-Level-1..4", ErrUnknownLevel, s)
+}
+
+// STORK formats the level as the STORK QAA value BundID uses for it. Basic is
+// STORK-QAA-Level-1. [LevelNone] and [LevelLow] have no STORK value: STORK-QAA-Level-2 is
+// BundID's basic level too, not eIDAS low.
+func (l Level) STORK() (string, error) {
+	switch l {
+	case LevelBasic:
+		return ACRStorkQAA1, nil
+	case LevelSubstantial:
+		return ACRStorkQAA3, nil
+	case LevelHigh:
+		return ACRStorkQAA4, nil
+	}
+	return "", fmt.Errorf("%w: %v has no STORK QAA value", ErrUnknownLevel, l)
+}
+
+// ParseEIDAS parses an eIDAS level of assurance URI (http://eidas.europa.eu/LoA/low,
+// substantial or high).
+func ParseEIDAS(s string) (Level, error) {
+	switch s {
+	case ACREIDASLow:
+		return LevelLow, nil
+	case ACREIDASSubstantial:
+		return LevelSubstantial, nil
+	case ACREIDASHigh:
+		return LevelHigh, nil
+	}
+	return LevelNone, fmt.Errorf("%w: %q is no eIDAS level of assurance", ErrUnknownLevel, s)
+}
+
+// EIDAS formats the level as its eIDAS level of assurance URI. [LevelNone] and [LevelBasic]
+// have none: BundID's basic level does not meet eIDAS low.
+func (l Level) EIDAS() (string, error) {
+	switch l {
+	case LevelLow:
+		return ACREIDASLow, nil
+	case LevelSubstantial:
+		return ACREIDASSubstantial, nil
+	case LevelHigh:
+		return ACREIDASHigh, nil
+	}
+	return "", fmt.Errorf("%w: %v has no eIDAS level of assurance", ErrUnknownLevel, l)
+}

@@ -1,0 +1,43 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// Authenticator runs a browser login at an identity provider. identity/oidc's RelyingParty is
+// one; a SAML authenticator speaking to BundID directly would be another. Implementations must
+// be safe for concurrent use.
+type Authenticator interface {
+	// BeginLogin answers r by sending the browser to the identity provider, asking for a login
+	// of at least level. It keeps what it needs to finish the login (state, nonce, PKCE
+	// verifier, returnTo) in a sealed, short-lived cookie set on w. returnTo is a local path
+	// the caller has already checked.
+	BeginLogin(w http.ResponseWriter, r *http.Request, level Level, returnTo string) error
+	// FinishLogin completes the login from the provider's callback request: it checks the
+	// transaction cookie and the provider's answer, and returns the principal and the
+	// returnTo given to BeginLogin. A login below the requested level fails with an error
+	// matching [ErrLevelTooLow]. It clears the transaction cookie on w in every case.
+	FinishLogin(w http.ResponseWriter, r *http.Request) (*Principal, string, error)
+	// EndSessionURL returns where to send the browser to end the session at the provider
+	// (single logout), or "" when the provider offers none.
+	EndSessionURL(p *Principal) string
+}
+
+// BearerVerifier verifies a bearer token (an access token or ID token an API client sends in
+// Authorization: Bearer) and returns its principal. Any token that is not valid now fails
+// with an error matching [ErrInvalidToken]. Implementations must be safe for concurrent use.
+type BearerVerifier interface {
+	VerifyBearer(ctx context.Context, token string) (*Principal, error)
+}
+
+// Sentinel errors shared by authenticators.
+var (
+	// ErrLevelTooLow: the login reached a lower trust level than requested.
+	ErrLevelTooLow = errors.New("identity: trust level too low")
+	// ErrInvalidToken: a bearer or ID token is malformed, not verifiable, or not valid now.
+	ErrInvalidToken = errors.New("identity: invalid token")
+	// ErrLogin: a login could not be completed (state mismatch, provider error...).
+	ErrLogin = errors.New("identity: login failed")
+)
