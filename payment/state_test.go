@@ -9,7 +9,7 @@ func TestStateMoves(t *testing.T) {
 		{StateCreated, StateCanceled}: true, {StateCreated, StateExpired}: true,
 		{StatePending, StatePaid}: true, {StatePending, StateFailed}: true, {StatePending, StateCanceled}: true,
 		{StatePending, StateExpired}: true,
-		{StateFailed, StatePaid}: true, {StateCanceled, StatePaid}: true, {StateExpired, StatePaid}: true,
+		{StateFailed, StatePaid}:     true, {StateCanceled, StatePaid}: true, {StateExpired, StatePaid}: true,
 	}
 	for _, from := range all {
 		for _, to := range all {
