@@ -1,0 +1,178 @@
+package paymenttest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ozgkit/ozgkit/payment"
+)
+
+// Action is what the citizen chooses on the pay page.
+type Action string
+
+// The citizen's choices.
+const (
+	// ActionPay pays; the transaction becomes PAYED.
+	ActionPay Action = "pay"
+	// ActionCancel cancels; the transaction becomes CANCELED.
+	ActionCancel Action = "cancel"
+	// ActionFail stands for a payment the provider aborts (a declined card): FAILED.
+	ActionFail Action = "fail"
+)
+
+// MemoryProvider is a [payment.Provider] in memory. Its pay page is not served anywhere:
+// tests act for the citizen with [MemoryProvider.Act]. Safe for concurrent use.
+type MemoryProvider struct {
+	mu          sync.Mutex
+	txs         map[string]*payment.Transaction
+	byRequest   map[string]string
+	unavailable int
+	now         func() time.Time
+}
+
+// NewMemoryProvider returns an empty MemoryProvider.
+func NewMemoryProvider() *MemoryProvider {
+	return &MemoryProvider{txs: map[string]*payment.Transaction{}, byRequest: map[string]string{}, now: time.Now}
+}
+
+var _ payment.Provider = (*MemoryProvider)(nil)
+
+// Create implements [payment.Provider].
+func (m *MemoryProvider) Create(ctx context.Context, req payment.CreateRequest) (payment.Transaction, error) {
+	if err := m.enter(ctx); err != nil {
+		return payment.Transaction{}, err
+	}
+	if err := checkRequest(req); err != nil {
+		return payment.Transaction{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.byRequest[req.RequestID]; ok {
+		return payment.Transaction{}, fmt.Errorf("paymenttest: request %s: %w", req.RequestID, payment.ErrExists)
+	}
+	id := uuid.NewString()
+	tx := &payment.Transaction{
+		ID: id, RequestID: req.RequestID, URL: "memory:" + id,
+		RedirectURL: "memory:pay/" + id, Reference: "KZ-" + id[:8],
+		Status: payment.StatePending, Amount: req.Amount, Currency: req.Currency,
+	}
+	m.txs[id] = tx
+	m.byRequest[req.RequestID] = id
+	return *tx, nil
+}
+
+// Status implements [payment.Provider].
+func (m *MemoryProvider) Status(ctx context.Context, transactionID string) (payment.Transaction, error) {
+	if err := m.enter(ctx); err != nil {
+		return payment.Transaction{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	tx, ok := m.txs[transactionID]
+	if !ok {
+		return payment.Transaction{}, fmt.Errorf("paymenttest: transaction %q: %w", transactionID, payment.ErrNotFound)
+	}
+	return *tx, nil
+}
+
+// enter fails when ctx is done or an outage was ordered with [MemoryProvider.Unavailable].
+func (m *MemoryProvider) enter(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.unavailable > 0 {
+		m.unavailable--
+		return fmt.Errorf("paymenttest: simulated outage: %w", payment.ErrUnavailable)
+	}
+	return nil
+}
+
+// Unavailable makes the next n calls of Create or Status fail with [payment.ErrUnavailable].
+func (m *MemoryProvider) Unavailable(n int) {
+	m.mu.Lock()
+	m.unavailable = n
+	m.mu.Unlock()
+}
+
+// Act does what the citizen chooses on the pay page of transaction id. Only a pending
+// transaction can be acted on; method is the payment method for [ActionPay] (empty means
+// CREDITCARD).
+func (m *MemoryProvider) Act(id string, a Action, method payment.Method) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	tx, ok := m.txs[id]
+	if !ok {
+		return fmt.Errorf("paymenttest: transaction %q: %w", id, payment.ErrNotFound)
+	}
+	return act(tx, a, method, m.now())
+}
+
+// SetAmount changes the amount the provider holds for transaction id, to test that a
+// service notices a tampered amount.
+func (m *MemoryProvider) SetAmount(id string, cents int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if tx, ok := m.txs[id]; ok {
+		tx.Amount = cents
+	}
+}
+
+func act(tx *payment.Transaction, a Action, method payment.Method, now time.Time) error {
+	if tx.Status != payment.StatePending {
+		return fmt.Errorf("paymenttest: transaction %s is %s, not pending: %w", tx.ID, tx.Status, payment.ErrInvalid)
+	}
+	switch a {
+	case ActionPay:
+		if method == "" {
+			method = payment.MethodCreditCard
+		}
+		if !method.Valid() {
+			return fmt.Errorf("paymenttest: payment method %q: %w", method, payment.ErrInvalid)
+		}
+		tx.Status, tx.Method, tx.PaidAt, tx.Detail = payment.StatePaid, method, now.UTC().Truncate(time.Millisecond), "payment received"
+	case ActionCancel:
+		tx.Status, tx.Detail = payment.StateCanceled, "canceled by the user"
+	case ActionFail:
+		tx.Status, tx.Detail = payment.StateFailed, "payment declined"
+	default:
+		return fmt.Errorf("paymenttest: action %q: %w", a, payment.ErrInvalid)
+	}
+	tx.RedirectURL = ""
+	return nil
+}
+
+// checkRequest applies the rules every provider has.
+func checkRequest(req payment.CreateRequest) error {
+	switch {
+	case req.RequestID == "" || len(req.RequestID) > 36 || !idChars(req.RequestID):
+		return &payment.FieldError{Field: "requestId", Reason: "must be 1 to 36 characters of [A-Za-z0-9_-]"}
+	case req.Amount <= 0 || req.Amount > payment.MaxAmount:
+		return &payment.FieldError{Field: "amount", Reason: "must be 0.01 to 999999.99"}
+	case req.Currency != "EUR":
+		return &payment.FieldError{Field: "currency", Reason: "only EUR"}
+	case req.Purpose == "":
+		return &payment.FieldError{Field: "purpose", Reason: "required"}
+	}
+	u, err := url.Parse(req.ReturnURL)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return &payment.FieldError{Field: "returnUrl", Reason: "must be an absolute URL"}
+	}
+	return nil
+}
+
+func idChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,85 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ReconcileReport counts what one [Service.Reconcile] run did.
+type ReconcileReport struct {
+	// Checked is the number of payments looked at.
+	Checked int
+	// Paid, Failed, Canceled and Expired count the payments moved to that state.
+	Paid, Failed, Canceled, Expired int
+	// Unavailable counts payments the provider could not be asked about; they stay as they are.
+	Unavailable int
+	// Mismatched counts payments whose provider transaction does not match.
+	Mismatched int
+}
+
+// Reconcile asks the provider about payments left pending (the citizen closed the tab, the
+// return never arrived) and moves them on; payments still not paid ExpireAfter after their
+// start become expired, as do payments never confirmed by the provider. A payment the provider
+// cannot be asked about is left as it is: a network error never fails or expires a payment.
+// Run it periodically, e.g. every few minutes; one run looks at up to ReconcileBatch payments
+// per state, least recently updated first.
+func (s *Service) Reconcile(ctx context.Context) (ReconcileReport, error) {
+	var rep ReconcileReport
+	for _, state := range []State{StatePending, StateCreated} {
+		ps, err := s.store.ListByState(ctx, state, s.batch)
+		if err != nil {
+			return rep, fmt.Errorf("payment: reconcile: %w", err)
+		}
+		for _, p := range ps {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			rep.Checked++
+			if err := s.reconcileOne(ctx, p, &rep); err != nil {
+				return rep, err
+			}
+		}
+	}
+	return rep, nil
+}
+
+func (s *Service) reconcileOne(ctx context.Context, p *Payment, rep *ReconcileReport) error {
+	overdue := s.now().Sub(p.CreatedAt) >= s.expire
+	if p.TransactionID != "" {
+		q, err := s.refresh(ctx, p)
+		switch {
+		case errors.Is(err, ErrMismatch):
+			rep.Mismatched++
+		case err != nil && ctx.Err() == nil && !errors.Is(err, ErrConflict):
+			// Unavailable or refused: leave the payment, ask again next time.
+			rep.Unavailable++
+			return nil
+		case err != nil:
+			return err
+		}
+		if q.State != p.State {
+			switch q.State {
+			case StatePaid:
+				rep.Paid++
+			case StateFailed:
+				rep.Failed++
+			case StateCanceled:
+				rep.Canceled++
+			}
+			return nil
+		}
+		p = q
+	}
+	if !overdue {
+		return nil
+	}
+	ok, err := s.expireIfOpen(ctx, p)
+	if err != nil {
+		return fmt.Errorf("payment: reconcile %s: %w", p.ID, err)
+	}
+	if ok {
+		rep.Expired++
+	}
+	return nil
+}
