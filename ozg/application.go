@@ -3,6 +3,7 @@ package ozg
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -70,6 +71,9 @@ type Application struct {
 	Owner string `json:"owner"`
 	// Data is the form data, a JSON object.
 	Data json.RawMessage `json:"data"`
+	// Provenance records where each value of Data came from, by JSON pointer: "user" or
+	// "prefill:<source>" for values filled once-only from what the administration holds.
+	Provenance map[string]string `json:"provenance,omitempty"`
 	// State is the current state; History lists every change, oldest first.
 	State   State        `json:"state"`
 	History []Transition `json:"history"`
@@ -115,5 +119,6 @@ func (a *Application) Clone() *Application {
 	c := *a
 	c.Data = slices.Clone(a.Data)
 	c.History = slices.Clone(a.History)
+	c.Provenance = maps.Clone(a.Provenance)
 	return &c
 }

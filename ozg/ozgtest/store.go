@@ -51,13 +51,14 @@ var base = time.Date(2026, 3, 1, 9, 30, 0, 123456000, time.UTC)
 
 func newApp(owner string, created time.Time) *ozg.Application {
 	return &ozg.Application{
-		ID:        uuid.NewString(),
-		ServiceID: "wohngeld",
-		Owner:     owner,
-		Data:      json.RawMessage(`{"name":"Erika Mustermann","members":3}`),
-		State:     ozg.StateDraft,
-		CreatedAt: created,
-		UpdatedAt: created,
+		ID:         uuid.NewString(),
+		ServiceID:  "wohngeld",
+		Owner:      owner,
+		Data:       json.RawMessage(`{"name":"Erika Mustermann","members":3}`),
+		Provenance: map[string]string{"/name": "prefill:bundid", "/members": "user"},
+		State:      ozg.StateDraft,
+		CreatedAt:  created,
+		UpdatedAt:  created,
 	}
 }
 
@@ -107,6 +108,8 @@ func diff(got, want *ozg.Application) string {
 		return fmt.Sprintf("createdAt %v, want %v", got.CreatedAt, want.CreatedAt)
 	case !got.UpdatedAt.Equal(want.UpdatedAt):
 		return fmt.Sprintf("updatedAt %v, want %v", got.UpdatedAt, want.UpdatedAt)
+	case fmt.Sprint(got.Provenance) != fmt.Sprint(want.Provenance):
+		return fmt.Sprintf("provenance %v, want %v", got.Provenance, want.Provenance)
 	case len(got.History) != len(want.History):
 		return fmt.Sprintf("history of %d entries, want %d", len(got.History), len(want.History))
 	}

@@ -20,7 +20,7 @@ var _ ozg.Store = (*ApplicationStore)(nil)
 // and the outbox (ozg.Store), so that a submit is one transaction.
 func (d *DB) Applications() *ApplicationStore { return &ApplicationStore{d: d} }
 
-const appColumns = `id, service_id, owner, data, state, history, reference, version, created_at, updated_at`
+const appColumns = `id, service_id, owner, data, state, history, reference, version, created_at, updated_at, provenance`
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
@@ -44,8 +44,12 @@ func row(a *ozg.Application, version int64) ([]any, error) {
 	if a.Reference != "" {
 		ref = a.Reference
 	}
+	prov, err := json.Marshal(a.Provenance)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: encode provenance of %s: %w", a.ID, err)
+	}
 	return []any{a.ID, a.ServiceID, a.Owner, string(data), string(a.State), string(h), ref, version,
-		micros(a.CreatedAt), micros(a.UpdatedAt)}, nil
+		micros(a.CreatedAt), micros(a.UpdatedAt), string(prov)}, nil
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -54,10 +58,11 @@ func scanApp(s scanner) (*ozg.Application, error) {
 	var (
 		a                 ozg.Application
 		data, state, hist string
+		prov              string
 		ref               sql.NullString
 		created, updated  int64
 	)
-	if err := s.Scan(&a.ID, &a.ServiceID, &a.Owner, &data, &state, &hist, &ref, &a.Version, &created, &updated); err != nil {
+	if err := s.Scan(&a.ID, &a.ServiceID, &a.Owner, &data, &state, &hist, &ref, &a.Version, &created, &updated, &prov); err != nil {
 		return nil, err
 	}
 	a.Data = json.RawMessage(data)
@@ -69,6 +74,9 @@ func scanApp(s scanner) (*ozg.Application, error) {
 	}
 	if len(a.History) == 0 {
 		a.History = nil
+	}
+	if err := json.Unmarshal([]byte(prov), &a.Provenance); err != nil {
+		return nil, fmt.Errorf("sqlstore: decode provenance of %s: %w", a.ID, err)
 	}
 	return &a, nil
 }
@@ -82,7 +90,7 @@ func (s *ApplicationStore) Create(ctx context.Context, a *ozg.Application) error
 	if err != nil {
 		return err
 	}
-	_, err = s.d.db.ExecContext(ctx, s.d.q(`INSERT INTO applications (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), vals...)
+	_, err = s.d.db.ExecContext(ctx, s.d.q(`INSERT INTO applications (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), vals...)
 	switch {
 	case isUniqueViolation(err):
 		return fmt.Errorf("%w: application %s (or its reference)", ozg.ErrExists, a.ID)
@@ -128,9 +136,9 @@ func (s *ApplicationStore) update(ctx context.Context, ex execer, a *ozg.Applica
 		return err
 	}
 	res, err := ex.ExecContext(ctx, s.d.q(`UPDATE applications
-		SET data = ?, state = ?, history = ?, reference = ?, version = ?, updated_at = ?
+		SET data = ?, state = ?, history = ?, reference = ?, version = ?, updated_at = ?, provenance = ?
 		WHERE id = ? AND version = ? AND owner = ? AND service_id = ? AND created_at = ?`),
-		vals[3], vals[4], vals[5], vals[6], vals[7], vals[9],
+		vals[3], vals[4], vals[5], vals[6], vals[7], vals[9], vals[10],
 		a.ID, a.Version, a.Owner, a.ServiceID, micros(a.CreatedAt))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("%w: reference %s is taken", ozg.ErrExists, a.Reference)
