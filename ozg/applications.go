@@ -67,6 +67,11 @@ func checkData(data json.RawMessage) (json.RawMessage, error) {
 
 // Create starts a draft of service serviceID for owner with optional initial data.
 func (s *Applications) Create(ctx context.Context, serviceID, owner string, data json.RawMessage) (*Application, error) {
+	return s.CreateWith(ctx, serviceID, owner, data, nil)
+}
+
+// CreateWith is Create with the provenance of the initial data's values (see Application).
+func (s *Applications) CreateWith(ctx context.Context, serviceID, owner string, data json.RawMessage, prov map[string]string) (*Application, error) {
 	if owner == "" || len(owner) > MaxOwnerLength {
 		return nil, fmt.Errorf("%w: owner must be 1 to %d bytes", ErrInvalidApplication, MaxOwnerLength)
 	}
@@ -83,7 +88,7 @@ func (s *Applications) Create(ctx context.Context, serviceID, owner string, data
 	}
 	now := s.now().UTC()
 	a := &Application{
-		ID: id.String(), ServiceID: serviceID, Owner: owner, Data: data,
+		ID: id.String(), ServiceID: serviceID, Owner: owner, Data: data, Provenance: prov,
 		State: StateDraft, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.store.Create(ctx, a); err != nil {
@@ -109,9 +114,15 @@ func (s *Applications) List(ctx context.Context, owner string, page Page) ([]*Ap
 	return s.store.ListByOwner(ctx, owner, page)
 }
 
-// SaveData replaces a draft's data. version is the version the citizen edited; a newer stored
+// SaveData replaces a draft's data (and drops the provenance of the old values). version is the
+// version the citizen edited; a newer stored
 // version gives ErrConflict. Only drafts can be changed.
 func (s *Applications) SaveData(ctx context.Context, owner, id string, version int64, data json.RawMessage) (*Application, error) {
+	return s.SaveDataWith(ctx, owner, id, version, data, nil)
+}
+
+// SaveDataWith is SaveData that also replaces the provenance of the data's values.
+func (s *Applications) SaveDataWith(ctx context.Context, owner, id string, version int64, data json.RawMessage, prov map[string]string) (*Application, error) {
 	data, err := checkData(data)
 	if err != nil {
 		return nil, err
@@ -127,6 +138,7 @@ func (s *Applications) SaveData(ctx context.Context, owner, id string, version i
 		return nil, fmt.Errorf("%w: application %s is at version %d, the change was based on %d", ErrConflict, id, a.Version, version)
 	}
 	a.Data = data
+	a.Provenance = prov
 	a.UpdatedAt = s.now().UTC()
 	if err := s.store.Update(ctx, a); err != nil {
 		return nil, err

@@ -1,0 +1,297 @@
+package ozg
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ozgkit/ozgkit/forms"
+	"github.com/ozgkit/ozgkit/identity"
+	"github.com/ozgkit/ozgkit/internal/problem"
+	"github.com/ozgkit/ozgkit/mailbox"
+	"github.com/ozgkit/ozgkit/ozg/evidence"
+	"github.com/ozgkit/ozgkit/payment"
+)
+
+// openAPI is the OpenAPI 3.1 description of the Portal's routes, served at /openapi.json.
+//
+//go:embed openapi.json
+var openAPI []byte
+
+// maxJSONBody bounds a JSON request body: a form document plus its envelope.
+const maxJSONBody = forms.MaxDocumentSize + 64<<10
+
+// Portal is the http.Handler that runs the citizen's journey (DESIGN.md, "The journey"):
+// catalogue, drafts, evidence, payment, submission and mailbox, as JSON over HTTP with errors
+// as application/problem+json. Wrap it in identity's Gate.Authenticate, which puts the
+// citizen's Principal on the request; every application route needs one at the service's
+// trust level.
+type Portal struct {
+	cfg      PortalConfig
+	mux      *http.ServeMux
+	logger   *slog.Logger
+	evidence *evidence.Handler
+}
+
+// PortalConfig wires a Portal. Catalog and Applications are required; Evidence is required when
+// a service has evidence requirements, Payments when a service charges a fee before submission.
+type PortalConfig struct {
+	Catalog      *Catalog
+	Applications *Applications
+	// Evidence keeps uploads (Nachweise).
+	Evidence *evidence.Manager
+	// Payments takes fees online.
+	Payments *payment.Service
+	// Mailbox serves the citizen's Postfach at /mailbox when set.
+	Mailbox *mailbox.Mailbox
+	// Prefix is the path the routes live below, e.g. "/api"; "" for none.
+	Prefix string
+	// BaseURL is the portal's public URL (e.g. "https://portal.kiel.example"); the payment
+	// provider returns citizens to BaseURL + Prefix + "/applications/{id}/payment/return".
+	BaseURL string
+	// PaymentDone, when set, is where a citizen's browser goes after the payment return was
+	// handled, with ?application=<id>&state=<payment state>; otherwise the return answers JSON.
+	PaymentDone string
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// NewPortal checks cfg and returns the portal.
+func NewPortal(cfg PortalConfig) (*Portal, error) {
+	if cfg.Catalog == nil || cfg.Applications == nil {
+		return nil, errors.New("ozg: portal needs a Catalog and Applications")
+	}
+	if cfg.Prefix != "" && (!strings.HasPrefix(cfg.Prefix, "/") || strings.HasSuffix(cfg.Prefix, "/")) {
+		return nil, fmt.Errorf("ozg: portal prefix %q must start with / and not end with it", cfg.Prefix)
+	}
+	for _, s := range cfg.Catalog.Services() {
+		if len(s.Evidence) > 0 && cfg.Evidence == nil {
+			return nil, fmt.Errorf("ozg: service %s has evidence requirements but the portal has no Evidence manager", s.ID)
+		}
+		if s.FeeDueOnline() && cfg.Payments == nil {
+			return nil, fmt.Errorf("ozg: service %s charges a fee before submission but the portal has no Payments", s.ID)
+		}
+	}
+	if cfg.Payments != nil {
+		if _, err := checkBaseURL(cfg.BaseURL); err != nil {
+			return nil, fmt.Errorf("ozg: portal with payments: %w", err)
+		}
+	}
+	p := &Portal{cfg: cfg, mux: http.NewServeMux(), logger: cfg.Logger}
+	if p.logger == nil {
+		p.logger = slog.Default()
+	}
+	p.routes()
+	return p, nil
+}
+
+func (p *Portal) routes() {
+	pre := p.cfg.Prefix
+	h := func(pattern string, fn http.HandlerFunc) {
+		method, path, _ := strings.Cut(pattern, " ")
+		p.mux.HandleFunc(method+" "+pre+path, fn)
+	}
+	h("GET /openapi.json", p.serveOpenAPI)
+	h("GET /services", p.listServices)
+	h("GET /services/{service}", p.getService)
+	h("GET /services/{service}/form", p.getForm)
+	h("POST /services/{service}/applications", p.createApplication)
+	h("GET /applications", p.listApplications)
+	h("GET /applications/{application}", p.getApplication)
+	h("PUT /applications/{application}", p.saveApplication)
+	h("POST /applications/{application}/withdraw", p.withdrawApplication)
+	h("POST /applications/{application}/submit", p.submitApplication)
+	h("POST /applications/{application}/payment", p.startPayment)
+	h("GET /applications/{application}/payment/return", p.paymentReturn)
+	if p.cfg.Evidence != nil {
+		p.evidence = evidence.NewHandler(p.cfg.Evidence, evidence.ApplicationsFunc(p.evidenceApplication), p.owner,
+			&evidence.HandlerOptions{Logger: p.logger})
+		inner := http.NewServeMux()
+		p.evidence.Register(inner, pre)
+		guarded := p.levelGate(inner)
+		p.mux.Handle("POST "+pre+"/applications/{application}/evidence", guarded)
+		p.mux.Handle("GET "+pre+"/applications/{application}/evidence", guarded)
+		p.mux.Handle("GET "+pre+"/applications/{application}/evidence/{evidence}", guarded)
+		p.mux.Handle("DELETE "+pre+"/applications/{application}/evidence/{evidence}", guarded)
+	}
+	if p.cfg.Mailbox != nil {
+		mh := mailbox.NewHandler(p.cfg.Mailbox, citizen, &mailbox.HandlerOptions{Prefix: pre, Logger: p.logger})
+		p.mux.Handle(pre+"/mailbox", mh)
+		p.mux.Handle(pre+"/mailbox/", mh)
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	p.mux.ServeHTTP(w, r)
+}
+
+// citizen tells the mailbox handler who asks.
+func citizen(r *http.Request) (mailbox.Citizen, error) {
+	pr, ok := identity.PrincipalFrom(r.Context())
+	if !ok || !pr.Authenticated() {
+		return mailbox.Citizen{}, errors.New("not logged in")
+	}
+	return mailbox.Citizen{Subject: pr.Subject, Level: mailbox.Level(pr.Level)}, nil
+}
+
+// owner returns the authenticated citizen's subject.
+func (p *Portal) owner(r *http.Request) (string, bool) {
+	pr, ok := identity.PrincipalFrom(r.Context())
+	if !ok || !pr.Authenticated() {
+		return "", false
+	}
+	return pr.Subject, true
+}
+
+// evidenceApplication tells the evidence handlers about an application of owner.
+func (p *Portal) evidenceApplication(ctx context.Context, owner, id string) (evidence.Application, error) {
+	a, err := p.cfg.Applications.Get(ctx, owner, id)
+	if errors.Is(err, ErrNotFound) {
+		return evidence.Application{}, fmt.Errorf("%w: application %s", evidence.ErrNotFound, id)
+	}
+	if err != nil {
+		return evidence.Application{}, err
+	}
+	svc, err := p.cfg.Catalog.Service(a.ServiceID)
+	if err != nil {
+		return evidence.Application{}, err
+	}
+	return evidence.Application{ID: a.ID, Draft: a.State == StateDraft, Requirements: svc.Evidence}, nil
+}
+
+// levelGate answers for the application a request names: 401 without login, 404 for another
+// owner's application, 403 when the login's level is below the service's.
+func (p *Portal) levelGate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, _, _, ok := p.application(w, r); ok {
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// principal returns the logged-in citizen or answers 401.
+func (p *Portal) principal(w http.ResponseWriter, r *http.Request) (*identity.Principal, bool) {
+	pr, ok := identity.PrincipalFrom(r.Context())
+	if !ok || !pr.Authenticated() {
+		problem.Write(w, problem.Details{Status: http.StatusUnauthorized, Detail: "Bitte melden Sie sich an. (Please log in.)"})
+		return nil, false
+	}
+	return pr, true
+}
+
+// meetsLevel answers 403 naming the level when pr's login is below what svc requires.
+func meetsLevel(w http.ResponseWriter, pr *identity.Principal, svc *Service) bool {
+	if pr.Level.Meets(svc.Level) {
+		return true
+	}
+	problem.Write(w, problem.Details{
+		Status: http.StatusForbidden,
+		Title:  "Vertrauensniveau zu niedrig",
+		Detail: fmt.Sprintf("Diese Leistung verlangt eine Anmeldung mit Vertrauensniveau %s; Sie sind mit %s angemeldet. (This service needs trust level %s; your login is %s.)",
+			svc.Level, pr.Level, svc.Level, pr.Level),
+		Extra: map[string]any{"requiredLevel": svc.Level.String(), "currentLevel": pr.Level.String()},
+	})
+	return false
+}
+
+// application loads the application the route names for the logged-in owner and checks the
+// service's level, answering the error itself when it returns false.
+func (p *Portal) application(w http.ResponseWriter, r *http.Request) (*identity.Principal, *Application, *Service, bool) {
+	pr, ok := p.principal(w, r)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	a, err := p.cfg.Applications.Get(r.Context(), pr.Subject, r.PathValue("application"))
+	if err != nil {
+		p.fail(w, r, err)
+		return nil, nil, nil, false
+	}
+	svc, err := p.cfg.Catalog.Service(a.ServiceID)
+	if err != nil {
+		p.fail(w, r, err)
+		return nil, nil, nil, false
+	}
+	if !meetsLevel(w, pr, svc) {
+		return nil, nil, nil, false
+	}
+	return pr, a, svc, true
+}
+
+// fail answers err as a problem document.
+func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ve *forms.ValidationError
+	var te *TransitionError
+	var pfe *payment.FieldError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ve):
+		problem.Write(w, problem.Details{Status: http.StatusUnprocessableEntity, Title: "Angaben unvollständig oder fehlerhaft",
+			Detail: "Bitte prüfen Sie die markierten Felder. (Please check the marked fields.)", Errors: ve.Problem()})
+	case errors.As(err, &mbe):
+		problem.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
+	case errors.Is(err, ErrNotFound), errors.Is(err, payment.ErrNotFound):
+		problem.Error(w, http.StatusNotFound, "not found")
+	case errors.As(err, &te):
+		problem.Write(w, problem.Details{Status: http.StatusConflict, Detail: err.Error(), Extra: map[string]any{"state": string(te.From)}})
+	case errors.Is(err, ErrConflict), errors.Is(err, ErrInvalidTransition), errors.Is(err, ErrDuplicateSubmission),
+		errors.Is(err, payment.ErrKeyReused), errors.Is(err, payment.ErrConflict):
+		problem.Error(w, http.StatusConflict, err.Error())
+	case errors.As(err, &pfe), errors.Is(err, ErrInvalidApplication), errors.Is(err, ErrBadCursor):
+		problem.Error(w, http.StatusUnprocessableEntity, err.Error())
+	case errors.Is(err, payment.ErrUnavailable):
+		problem.Error(w, http.StatusServiceUnavailable, "Der Bezahldienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut. (The payment provider is unavailable; please try again later.)")
+	case errors.Is(err, payment.ErrMismatch):
+		problem.Error(w, http.StatusBadGateway, "the payment provider reported a transaction that does not match the payment")
+	case errors.Is(err, context.Canceled):
+		problem.Error(w, http.StatusServiceUnavailable, "request canceled")
+	default:
+		p.logger.Error("ozg: portal", "method", r.Method, "path", r.URL.Path, "err", err)
+		problem.Error(w, http.StatusInternalServerError, "internal error")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// decodeJSON reads a bounded JSON body into v, refusing unknown fields and trailing data.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return fmt.Errorf("%w: body is not the expected JSON: %v", ErrInvalidApplication, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: trailing data after the JSON body", ErrInvalidApplication)
+	}
+	return nil
+}
+
+func (p *Portal) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPI)
+}
+
+// publicURL returns BaseURL + Prefix + path.
+func (p *Portal) publicURL(path string) string {
+	base, _ := checkBaseURL(p.cfg.BaseURL)
+	return base + p.cfg.Prefix + path
+}
+
+// pathID escapes an id for a URL path.
+func pathID(id string) string { return url.PathEscape(id) }

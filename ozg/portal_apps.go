@@ -1,0 +1,228 @@
+package ozg
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/ozgkit/ozgkit/forms"
+	"github.com/ozgkit/ozgkit/internal/problem"
+)
+
+// serviceView is a service as the catalogue routes show it.
+type serviceView struct {
+	*Service
+	LeikaURN string `json:"leikaUrn"`
+	FormURL  string `json:"formUrl"`
+}
+
+func (p *Portal) view(s *Service) serviceView {
+	return serviceView{Service: s, LeikaURN: s.LeikaURN(), FormURL: p.cfg.Prefix + "/services/" + pathID(s.ID) + "/form"}
+}
+
+func (p *Portal) listServices(w http.ResponseWriter, r *http.Request) {
+	services := p.cfg.Catalog.Services()
+	if ars := r.URL.Query().Get("region"); ars != "" {
+		var err error
+		if services, err = p.cfg.Catalog.ByRegion(ars); err != nil {
+			problem.Write(w, problem.Details{Status: http.StatusBadRequest, Detail: err.Error(),
+				Errors: []problem.FieldError{{Pointer: "region", Code: "ars", Message: "Bitte geben Sie einen Regionalschlüssel mit 2, 3, 5, 9 oder 12 Ziffern an.", MessageEN: "Please give a regional key of 2, 3, 5, 9 or 12 digits."}}})
+			return
+		}
+	}
+	out := make([]serviceView, 0, len(services))
+	for _, s := range services {
+		out = append(out, p.view(s))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (p *Portal) getService(w http.ResponseWriter, r *http.Request) {
+	s, err := p.cfg.Catalog.Service(r.PathValue("service"))
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p.view(s))
+}
+
+// getForm answers the service's form: the JSON Schema with its UI hints ("x-ui").
+func (p *Portal) getForm(w http.ResponseWriter, r *http.Request) {
+	s, err := p.cfg.Catalog.Service(r.PathValue("service"))
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/schema+json")
+	w.Write(s.Form.Schema())
+}
+
+// applicationView is an application as its owner sees it.
+type applicationView struct {
+	ID         string            `json:"id"`
+	ServiceID  string            `json:"serviceId"`
+	State      State             `json:"state"`
+	Reference  string            `json:"reference,omitempty"`
+	Version    int64             `json:"version"`
+	Data       json.RawMessage   `json:"data"`
+	Provenance map[string]string `json:"provenance,omitempty"`
+	History    []Transition      `json:"history"`
+	CreatedAt  string            `json:"createdAt"`
+	UpdatedAt  string            `json:"updatedAt"`
+}
+
+func viewOf(a *Application) applicationView {
+	h := a.History
+	if h == nil {
+		h = []Transition{}
+	}
+	return applicationView{ID: a.ID, ServiceID: a.ServiceID, State: a.State, Reference: a.Reference, Version: a.Version,
+		Data: a.Data, Provenance: a.Provenance, History: h,
+		CreatedAt: a.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00"), UpdatedAt: a.UpdatedAt.Format("2006-01-02T15:04:05.000Z07:00")}
+}
+
+func writeApplication(w http.ResponseWriter, status int, a *Application) {
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(a.Version, 10)))
+	writeJSON(w, status, viewOf(a))
+}
+
+// createApplication starts a draft. The body is optional: {"data": {...}}. Facts the login
+// vouched for prefill the form (once-only) without overwriting what the body gives.
+func (p *Portal) createApplication(w http.ResponseWriter, r *http.Request) {
+	pr, ok := p.principal(w, r)
+	if !ok {
+		return
+	}
+	svc, err := p.cfg.Catalog.Service(r.PathValue("service"))
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if !meetsLevel(w, pr, svc) {
+		return
+	}
+	var body struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &body); err != nil {
+			p.fail(w, r, err)
+			return
+		}
+	}
+	data, err := checkData(body.Data)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	prov := forms.Provenance{}
+	if err := svc.Form.ValidateDraft(data); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if prov, err = svc.Form.TrackChanges(nil, data, prov); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	data, prov, err = svc.Form.Prefill(r.Context(), data, prov, PrincipalFacts(pr))
+	if err != nil {
+		p.fail(w, r, fmt.Errorf("prefill: %w", err))
+		return
+	}
+	a, err := p.cfg.Applications.CreateWith(r.Context(), svc.ID, pr.Subject, data, prov)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", p.cfg.Prefix+"/applications/"+pathID(a.ID))
+	writeApplication(w, http.StatusCreated, a)
+}
+
+func (p *Portal) listApplications(w http.ResponseWriter, r *http.Request) {
+	pr, ok := p.principal(w, r)
+	if !ok {
+		return
+	}
+	page := Page{Cursor: r.URL.Query().Get("cursor")}
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			problem.Error(w, http.StatusBadRequest, "limit must be a number from 1 to 100")
+			return
+		}
+		page.Limit = n
+	}
+	list, next, err := p.cfg.Applications.List(r.Context(), pr.Subject, page)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	items := make([]applicationView, 0, len(list))
+	for _, a := range list {
+		items = append(items, viewOf(a))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next": next})
+}
+
+func (p *Portal) getApplication(w http.ResponseWriter, r *http.Request) {
+	if _, a, _, ok := p.application(w, r); ok {
+		writeApplication(w, http.StatusOK, a)
+	}
+}
+
+// saveApplication saves a draft's data: {"version": n, "data": {...}}. What is present must be
+// valid (required fields are checked at submission); a stale version answers 409.
+func (p *Portal) saveApplication(w http.ResponseWriter, r *http.Request) {
+	pr, a, svc, ok := p.application(w, r)
+	if !ok {
+		return
+	}
+	var body struct {
+		Version int64           `json:"version"`
+		Data    json.RawMessage `json:"data"`
+	}
+	if err := decodeJSON(w, r, &body); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	data, err := checkData(body.Data)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if err := svc.Form.ValidateDraft(data); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	prov, err := svc.Form.TrackChanges(a.Data, data, forms.Provenance(a.Provenance))
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	saved, err := p.cfg.Applications.SaveDataWith(r.Context(), pr.Subject, a.ID, body.Version, data, prov)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	writeApplication(w, http.StatusOK, saved)
+}
+
+func (p *Portal) withdrawApplication(w http.ResponseWriter, r *http.Request) {
+	pr, a, _, ok := p.application(w, r)
+	if !ok {
+		return
+	}
+	done, err := p.cfg.Applications.Withdraw(r.Context(), pr.Subject, a.ID, "withdrawn by the citizen")
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if p.cfg.Evidence != nil {
+		if err := p.cfg.Evidence.DeleteApplication(r.Context(), a.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			p.logger.Warn("ozg: delete evidence of withdrawn application", "application", a.ID, "err", err)
+		}
+	}
+	writeApplication(w, http.StatusOK, done)
+}
