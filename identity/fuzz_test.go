@@ -3,7 +3,7 @@ package identity
 import (
 	"encoding/json"
 	"errors"
-		"testing"
+	"testing"
 	"time"
 )
 
