@@ -18,7 +18,8 @@ type Authenticator interface {
 	// FinishLogin completes the login from the provider's callback request: it checks the
 	// transaction cookie and the provider's answer, and returns the principal and the
 	// returnTo given to BeginLogin. A login below the requested level fails with an error
-	// matching [ErrLevelTooLow]. It clears the transaction cookie on w in every case.
+	// matching [ErrLevelTooLow]. It clears the transaction cookie of the login the callback
+	// names, whether the login succeeds or not.
 	FinishLogin(w http.ResponseWriter, r *http.Request) (*Principal, string, error)
 	// EndSessionURL returns where to send the browser to end the session at the provider
 	// (single logout), or "" when the provider offers none.

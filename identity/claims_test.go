@@ -130,3 +130,22 @@ func TestDatesAreNormalisedToISO(t *testing.T) {
 		}
 	}
 }
+
+func TestAnOrganisationAccountFillsTheOrganisationBlock(t *testing.T) {
+	m := BundIDClaims()
+	m.OrganisationID = []string{"organisation_id"}
+	m.OrganisationName = []string{"organisation_name"}
+	c := bundIDClaims()
+	c["organisation_id"] = "ELSTER-ORG-4711"
+	c["organisation_name"] = "Musterbau GmbH"
+	p, err := m.Principal(c, "iss", DefaultACRMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Organisation == nil || p.Organisation.ID != "ELSTER-ORG-4711" || p.Organisation.Name != "Musterbau GmbH" {
+		t.Fatalf("organisation = %+v", p.Organisation)
+	}
+	if p, _ := BundIDClaims().Principal(bundIDClaims(), "iss", DefaultACRMapping()); p.Organisation != nil {
+		t.Fatal("a citizen login must have no organisation block")
+	}
+}

@@ -6,7 +6,34 @@
 // BundID's username/password login (STORK-QAA-Level-1/-2) is basic and does NOT meet eIDAS low;
 // an ELSTER certificate (STORK-QAA-Level-3) is eIDAS substantial; the German eID card
 // (STORK-QAA-Level-4) is eIDAS high. A service requires a level; a login meets it when
-// [Level.Meets] says so.
+// [Level.Meets] says so. [ParseSTORK], [ParseEIDAS], [Level.STORK] and [Level.EIDAS] translate
+// the two vocabularies; an [ACRMapping] (data, see [DefaultACRMapping]) translates whatever
+// acr values a broker uses, both ways.
 //
-// identity is a leaf package: it imports nothing else of ozgkit.
+// # Principal and claims
+//
+// A [Principal] is who logged in: a stable subject (for BundID the bPK2 pseudonym, never the
+// e-mail address), level, method, issuer, auth time, the citizen facts a form may prefill
+// (names, birth data, address, nationality, e-mail, Postfach handle; each optional) and, for
+// organisation accounts, an [Organisation]. A [ClaimMapping] says as data which claims carry
+// which field: [BundIDClaims] for the BundID attribute OIDs, [StandardClaims] for OpenID
+// Connect's standard claims.
+//
+// # Logins, sessions and the gate
+//
+// An [Authenticator] runs a browser login at an identity provider (identity/oidc's
+// RelyingParty; a SAML authenticator for BundID would implement the same interface); a
+// [BearerVerifier] checks API clients' tokens. After login the principal lives in a session
+// cookie that [Sessions] seals with a [Keyring] (JWE dir + A256GCM, several keys for
+// rotation), with idle and absolute expiry. A [Gate] puts it all in front of handlers:
+// [Gate.Authenticate] (session cookie or bearer token, CSRF check for state-changing
+// requests), [Gate.RequireLevel] (401/403 as problem+json with the required level, browsers
+// redirected to a login or step-up), and the login, callback and logout handlers.
+// [PrincipalFrom] reads the principal in a handler.
+//
+// # Testing
+//
+// identity/identitytest is a local BundID-like OpenID provider for tests and examples.
+//
+// identity is a leaf package: it imports nothing else of ozgkit but internal packages.
 package identity

@@ -112,7 +112,7 @@ func (g *Gate) Authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if err := g.CheckCSRF(r, sess); err != nil {
-			problem.Write(w, problem.Details{Status: http.StatusForbidden, Type: "https://ozgkit.dev/problems/csrf",
+			problem.Write(w, problem.Details{Status: http.StatusForbidden, Type: "urn:ozgkit:problem:csrf",
 				Title: "CSRF check failed", Detail: err.Error()})
 			return
 		}
@@ -147,7 +147,7 @@ func (g *Gate) RequireLevel(l Level) func(http.Handler) http.Handler {
 				return
 			}
 			problem.Write(w, problem.Details{
-				Status: http.StatusForbidden, Type: "https://ozgkit.dev/problems/level-too-low", Title: "Trust level too low",
+				Status: http.StatusForbidden, Type: "urn:ozgkit:problem:level-too-low", Title: "Trust level too low",
 				Detail: "Diese Leistung verlangt das Vertrauensniveau „" + l.String() + "“; Ihre Anmeldung hat „" + p.Level.String() + "“.",
 				Extra:  map[string]any{"requiredLevel": l, "level": p.Level},
 			})
@@ -157,7 +157,7 @@ func (g *Gate) RequireLevel(l Level) func(http.Handler) http.Handler {
 
 func (g *Gate) unauthorized(w http.ResponseWriter, challenge, detail string, l Level) {
 	w.Header().Set("WWW-Authenticate", challenge)
-	d := problem.Details{Status: http.StatusUnauthorized, Type: "https://ozgkit.dev/problems/unauthenticated", Title: "Authentication required", Detail: detail}
+	d := problem.Details{Status: http.StatusUnauthorized, Type: "urn:ozgkit:problem:unauthenticated", Title: "Authentication required", Detail: detail}
 	if l > LevelNone {
 		d.Extra = map[string]any{"requiredLevel": l}
 	}
@@ -243,9 +243,9 @@ func (g *Gate) CallbackHandler() http.Handler {
 			g.log.LogAttrs(r.Context(), slog.LevelInfo, "login failed", slog.String("error", err.Error()))
 			switch {
 			case errors.Is(err, ErrLevelTooLow):
-				problem.Write(w, problem.Details{Status: http.StatusForbidden, Type: "https://ozgkit.dev/problems/level-too-low", Title: "Trust level too low", Detail: err.Error()})
+				problem.Write(w, problem.Details{Status: http.StatusForbidden, Type: "urn:ozgkit:problem:level-too-low", Title: "Trust level too low", Detail: err.Error()})
 			case errors.Is(err, ErrLogin), errors.Is(err, ErrInvalidToken):
-				problem.Write(w, problem.Details{Status: http.StatusBadRequest, Type: "https://ozgkit.dev/problems/login-failed", Title: "Login failed", Detail: err.Error()})
+				problem.Write(w, problem.Details{Status: http.StatusBadRequest, Type: "urn:ozgkit:problem:login-failed", Title: "Login failed", Detail: err.Error()})
 			default:
 				problem.Error(w, http.StatusBadGateway, "the identity provider could not be reached")
 			}

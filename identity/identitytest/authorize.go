@@ -215,7 +215,7 @@ func (p *Provider) showChooser(w http.ResponseWriter, ar authRequest, problem st
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	if problem != "" {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}

@@ -17,6 +17,12 @@
 // a missing or non-S256 PKCE challenge, a wrong code_verifier, a reused or expired code, a
 // code presented by another client or with another redirect URI, and a wrong client secret.
 //
+// # Conformance
+//
+// [RunAuthenticatorConformance] is the contract of identity.Authenticator as a test suite:
+// identity/oidc's relying party passes it against this provider, and a later SAML
+// authenticator for BundID must pass it too.
+//
 // # Keys
 //
 // The JWKS holds an RSA and an EC P-256 key per generation. [Provider.RotateKeys] starts a new

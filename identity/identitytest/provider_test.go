@@ -242,3 +242,41 @@ func decodeJWTPayload(t *testing.T, tok string) map[string]any {
 	}
 	return m
 }
+
+func TestLogoutWithAnIDTokenHintEndsTheProviderSession(t *testing.T) {
+	f := newFlow(t)
+	f.p.AddClient(identitytest.Client{ID: "portal", Secret: "pw", RedirectURIs: []string{redirect}, PostLogoutRedirectURIs: []string{"https://portal.example/bye"}})
+	_, body := f.redeem(t, "portal", "pw", f.form(f.code(t)))
+	at, idt := body["access_token"].(string), body["id_token"].(string)
+	userinfo := func() int {
+		req, _ := http.NewRequest("GET", f.base+"/userinfo", nil)
+		req.Header.Set("Authorization", "Bearer "+at)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := userinfo(); s != 200 {
+		t.Fatalf("userinfo before logout: %d", s)
+	}
+	q := url.Values{"id_token_hint": {idt}, "post_logout_redirect_uri": {"https://evil.example/"}}
+	resp, _ := noFollow.Get(f.base + "/logout?" + q.Encode())
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("unregistered post-logout URI answered %d", resp.StatusCode)
+	}
+	if s := userinfo(); s != 200 {
+		t.Fatalf("a refused logout must not end the session: userinfo %d", s)
+	}
+	q.Set("post_logout_redirect_uri", "https://portal.example/bye")
+	resp, _ = noFollow.Get(f.base + "/logout?" + q.Encode())
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://portal.example/bye" {
+		t.Fatalf("logout answered %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if s := userinfo(); s != 401 {
+		t.Fatalf("userinfo after logout: %d", s)
+	}
+}

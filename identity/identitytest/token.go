@@ -204,6 +204,7 @@ func (*revokedError) Error() string { return "the session of this token has ende
 func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	clientID := q.Get("client_id")
+	var sid string
 	if hint := q.Get("id_token_hint"); hint != "" {
 		set, err := p.PublicKeys()
 		if err != nil {
@@ -219,27 +220,30 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
 		if clientID == "" && len(tok.Audience()) > 0 {
 			clientID = tok.Audience()[0]
 		}
-		if slices.Contains(tok.Audience(), clientID) {
-			if sid, ok := tok.Get("sid"); ok {
-				if s, ok := sid.(string); ok {
-					p.mu.Lock()
-					p.revoked[s] = p.now()
-					p.mu.Unlock()
-				}
-			}
+		if !slices.Contains(tok.Audience(), clientID) {
+			p.showError(w, "id_token_hint gehört nicht zu diesem Client.")
+			return
+		}
+		if v, ok := tok.Get("sid"); ok {
+			sid, _ = v.(string)
 		}
 	}
 	target := q.Get("post_logout_redirect_uri")
+	p.mu.Lock()
+	c, known := p.clients[clientID]
+	p.mu.Unlock()
+	if target != "" && (!known || !slices.Contains(c.PostLogoutRedirectURIs, target)) {
+		p.showError(w, "post_logout_redirect_uri ist für diesen Client nicht registriert.")
+		return
+	}
+	if sid != "" {
+		p.mu.Lock()
+		p.revoked[sid] = p.now()
+		p.mu.Unlock()
+	}
 	if target == "" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write([]byte(`<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Abgemeldet</title></head><body><main><h1>Sie sind abgemeldet.</h1></main></body></html>`))
-		return
-	}
-	p.mu.Lock()
-	c, ok := p.clients[clientID]
-	p.mu.Unlock()
-	if !ok || !slices.Contains(c.PostLogoutRedirectURIs, target) {
-		p.showError(w, "post_logout_redirect_uri ist für diesen Client nicht registriert.")
 		return
 	}
 	u, _ := url.Parse(target)

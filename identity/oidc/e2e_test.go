@@ -207,3 +207,38 @@ func TestStateMismatchIsRefused(t *testing.T) {
 		t.Fatalf("forged state answered %d %q", resp.StatusCode, res.Error)
 	}
 }
+
+func TestTwoLoginsBegunInTwoTabsBothFinish(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	_ = h.idp.SetAutoLogin("erika")
+	noFollow := &http.Client{Jar: h.client.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	callbackOf := func(level string) string {
+		resp, err := noFollow.Get(h.app.URL + "/login?level=" + level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		resp, err = noFollow.Get(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Location")
+	}
+	first, second := callbackOf("basic"), callbackOf("high")
+	for _, tt := range []struct {
+		cb   string
+		want identity.Level
+	}{{second, identity.LevelHigh}, {first, identity.LevelBasic}} {
+		resp, err := noFollow.Get(tt.cb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res loginResult
+		_ = json.NewDecoder(resp.Body).Decode(&res)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || res.Principal.Level != tt.want {
+			t.Fatalf("callback %d: %+v %s", resp.StatusCode, res.Principal, res.Error)
+		}
+	}
+}

@@ -57,7 +57,7 @@ func (c *keyCache) key(ctx context.Context, kid string, alg jwa.SignatureAlgorit
 	if ok && !stale {
 		return k, nil
 	}
-	if err := c.refresh(ctx, stale && ok); err != nil && !ok {
+	if err := c.refresh(ctx); err != nil && !ok {
 		return cachedKey{}, err
 	}
 	c.mu.RLock()
@@ -85,17 +85,14 @@ func (c *keyCache) lookup(kid string, alg jwa.SignatureAlgorithm) (cachedKey, bo
 	return found, n == 1
 }
 
-// refresh fetches the JWKS unless one was fetched less than minRefresh ago (force skips
-// that limit for a stale cache, which is bounded by maxAge anyway).
-func (c *keyCache) refresh(ctx context.Context, stale bool) error {
+// refresh fetches the JWKS unless a fetch was attempted less than minRefresh ago, whether
+// for an unknown kid or a stale cache, and whether it succeeded or not: a provider that is
+// down is not hammered, and a stale but known key keeps working meanwhile.
+func (c *keyCache) refresh(ctx context.Context) error {
 	c.fetchMu.Lock()
 	defer c.fetchMu.Unlock()
 	now := c.now()
-	limit := c.minRefresh
-	if stale {
-		limit = 0
-	}
-	if !c.lastFetch.IsZero() && now.Sub(c.lastFetch) < limit {
+	if !c.lastFetch.IsZero() && now.Sub(c.lastFetch) < c.minRefresh {
 		return nil // rate-limited: another fetch just happened
 	}
 	c.lastFetch = now

@@ -18,8 +18,17 @@ import (
 	"github.com/ozgkit/ozgkit/identity"
 )
 
-// LoginCookie is the name of the cookie that carries a begun login to its callback.
-const LoginCookie = "ozgkit_login"
+// LoginCookie prefixes the names of the cookies that carry a begun login to its callback.
+// Each login has its own cookie (the prefix and the start of its state), so logins begun in
+// two tabs do not overwrite each other.
+const LoginCookie = "ozgkit_login_"
+
+func loginCookieName(state string) string {
+	if len(state) > 16 {
+		state = state[:16]
+	}
+	return LoginCookie + state
+}
 
 // transaction is what a begun login keeps for its callback, sealed in the login cookie.
 type transaction struct {
@@ -50,7 +59,7 @@ func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level
 		return fmt.Errorf("oidc: begin login: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: LoginCookie, Value: sealed, Path: "/", MaxAge: int(rp.loginTTL.Seconds()),
+		Name: loginCookieName(txn.State), Value: sealed, Path: "/", MaxAge: int(rp.loginTTL.Seconds()),
 		HttpOnly: true, Secure: rp.secure, SameSite: http.SameSiteLaxMode,
 	})
 	http.Redirect(w, r, rp.AuthCodeURL(txn.State, txn.Nonce, txn.Verifier, level), http.StatusFound)
@@ -85,13 +94,17 @@ func (rp *RelyingParty) AuthCodeURL(state, nonce, verifier string, level identit
 
 // FinishLogin completes a login at the callback. See identity.Authenticator.
 func (rp *RelyingParty) FinishLogin(w http.ResponseWriter, r *http.Request) (*identity.Principal, string, error) {
-	http.SetCookie(w, &http.Cookie{Name: LoginCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: rp.secure, SameSite: http.SameSiteLaxMode})
-	txn, err := rp.transaction(r)
+	q := r.URL.Query()
+	state := q.Get("state")
+	if len(state) < 16 || len(state) > 256 {
+		return nil, "", fmt.Errorf("%w: the callback has no state of a login begun here", ErrState)
+	}
+	http.SetCookie(w, &http.Cookie{Name: loginCookieName(state), Path: "/", MaxAge: -1, HttpOnly: true, Secure: rp.secure, SameSite: http.SameSiteLaxMode})
+	txn, err := rp.transaction(r, loginCookieName(state))
 	if err != nil {
 		return nil, "", err
 	}
-	q := r.URL.Query()
-	if state := q.Get("state"); state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(txn.State)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(state), []byte(txn.State)) != 1 {
 		return nil, "", fmt.Errorf("%w: the callback's state is not the one of the login begun in this browser", ErrState)
 	}
 	if iss := q.Get("iss"); iss != "" && iss != rp.md.Issuer {
@@ -136,10 +149,10 @@ func (rp *RelyingParty) FinishLogin(w http.ResponseWriter, r *http.Request) (*id
 	return p, txn.ReturnTo, nil
 }
 
-func (rp *RelyingParty) transaction(r *http.Request) (*transaction, error) {
-	c, err := r.Cookie(LoginCookie)
+func (rp *RelyingParty) transaction(r *http.Request, name string) (*transaction, error) {
+	c, err := r.Cookie(name)
 	if err != nil {
-		return nil, fmt.Errorf("%w: no login under way in this browser (cookie %s missing)", ErrState, LoginCookie)
+		return nil, fmt.Errorf("%w: no login with this state under way in this browser", ErrState)
 	}
 	b, err := rp.keys.Open(c.Value)
 	if err != nil {
