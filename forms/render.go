@@ -233,7 +233,7 @@ func (r *renderer) field(fl *Field, ptr string, v any, depth int) *viewField {
 	if vf.Label == "" {
 		vf.Label = fl.Name
 	}
-	if !fl.Required && depth < 64 && fl.Widget != WidgetGroup && fl.Widget != WidgetCheckbox {
+	if !fl.Required && fl.Widget != WidgetGroup && fl.Widget != WidgetCheckbox {
 		vf.Optional = "(optional)"
 	}
 	vf.Invalid = len(vf.Errors) > 0

@@ -278,3 +278,45 @@ func TestParseValues(t *testing.T) {
 		})
 	}
 }
+
+func TestOtherShapesRoundTripAndStayAccessible(t *testing.T) {
+	f, err := Load("shapes.json", []byte(`{
+	  "type": "object",
+	  "properties": {
+	    "namen": {"type": "array", "items": {"type": "string", "minLength": 2}, "maxItems": 3, "x-ui": {"label": "Weitere Namen", "itemLabel": "Name"}},
+	    "kinder": {"type": "integer", "enum": [0, 1, 2, 3], "x-ui": {"label": "Anzahl Kinder"}},
+	    "eu": {"type": "boolean", "x-ui": {"label": "EU-Bürger", "widget": "select"}},
+	    "matrix": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+	    "tage": {"type": "array", "items": {"type": "integer", "enum": [1, 2, 3]}, "x-ui": {"enumLabels": {"1": "Montag", "2": "Dienstag", "3": "Mittwoch"}}}
+	  }
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := []string{
+		`{"namen":["Anna","Berta"],"kinder":2,"eu":false,"matrix":[[1,2],[3]],"tage":[1,3]}`,
+		`{"namen":["A"],"kinder":0,"eu":true}`,
+		`{}`,
+	}
+	for _, doc := range docs {
+		for _, lang := range []string{"de", "en"} {
+			html := renderHTML(t, f, []byte(doc), &RenderOptions{Lang: lang, Errors: f.Validate([]byte(doc))})
+			formstest.Run(t, bytes.NewReader(html))
+			vals, err := formstest.Submit(bytes.NewReader(html), "_action", "submit")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := f.ParseValues(vals)
+			if err != nil {
+				t.Fatalf("ParseValues: %v", err)
+			}
+			if !reflect.DeepEqual(canonical(t, got), canonical(t, []byte(doc))) {
+				t.Errorf("%s round trip: got %s, want %s", lang, got, doc)
+			}
+		}
+	}
+	got, _, err := f.ParseValues(url.Values{"/namen/0": {"Anna"}, "_action": {"add:/namen"}})
+	if err != nil || string(got) != `{"namen":["Anna",""]}` {
+		t.Errorf("add to a list of texts = %s, %v", got, err)
+	}
+}
