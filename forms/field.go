@@ -3,7 +3,6 @@ package forms
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -539,4 +538,3 @@ func (root *Field) fieldAt(pointer string) *Field {
 	return f
 }
 
-var errNoSteps = errors.New("the form has no steps")
