@@ -537,4 +537,3 @@ func (root *Field) fieldAt(pointer string) *Field {
 	}
 	return f
 }
-
