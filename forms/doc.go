@@ -53,7 +53,7 @@
 //
 // A form can be split into pages ([Step]) in the root hints. [Form.ValidateStep] checks one page
 // completely and leaves the others alone; [Form.StepsWithErrors] tells which pages need another
-// look before submission.
+// look before submission; [Form.MergeStep] puts a submitted page into the data so far.
 //
 // # HTML
 //

@@ -3,7 +3,6 @@ package forms
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -246,6 +245,18 @@ func (b *modelBuilder) build(raw any, ptr, tmpl, name string, depth int) (*Field
 			}
 		}
 	}
+	// Labels of values: of the field's own enum, or of its items' for an array of choices.
+	target := f
+	if f.Enum == nil && f.Items != nil && f.Items.Enum != nil {
+		target = f.Items
+	}
+	for v, t := range hints.EnumLabels {
+		i := enumIndex(target.Enum, v)
+		if i < 0 {
+			return nil, b.fail(from["x-ui"]+"/x-ui/enumLabels/"+escapePointer(v), "%q is not one of the field's values", v)
+		}
+		target.EnumLabels[i] = t
+	}
 	if f.Widget == "" {
 		f.Widget = defaultWidget(f)
 	} else if err := checkWidget(f); err != nil {
@@ -278,13 +289,6 @@ func (b *modelBuilder) applyHints(f *Field, h *uiHints, hp string, depth int) er
 		}
 	}
 	f.Messages = h.Errors
-	for v, t := range h.EnumLabels {
-		i := enumIndex(f.Enum, v)
-		if i < 0 {
-			return b.fail(hp+"/enumLabels/"+escapePointer(v), "%q is not one of the field's values", v)
-		}
-		f.EnumLabels[i] = t
-	}
 	if h.Steps != nil {
 		if depth != 0 {
 			return b.fail(hp+"/steps", "steps belong in the hints of the root schema")
@@ -533,5 +537,3 @@ func (root *Field) fieldAt(pointer string) *Field {
 	}
 	return f
 }
-
-var errNoSteps = errors.New("the form has no steps")

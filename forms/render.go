@@ -10,13 +10,16 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 //go:embed templates/form.html.tmpl
 var templateFS embed.FS
 
-// formTemplate is parsed once; it holds no state.
-var formTemplate = template.Must(template.ParseFS(templateFS, "templates/form.html.tmpl"))
+// formTemplate is parsed on first use; it holds no state.
+var formTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(templateFS, "templates/form.html.tmpl"))
+})
 
 // RenderOptions say how to render a form. nil means German, all fields, no errors.
 type RenderOptions struct {
@@ -30,7 +33,7 @@ type RenderOptions struct {
 	// top linking to each field, and each message at its field. Other errors are ignored.
 	Errors error
 	// Hidden are extra hidden inputs, such as a CSRF token. Their names must start with "_",
-	// which ParseValues ignores.
+	// which ParseValues ignores; "_lang" and "_action" are the package's own.
 	Hidden map[string]string
 	// SubmitLabel is the text of the submit button; default "Weiter"/"Continue".
 	SubmitLabel Text
@@ -89,9 +92,10 @@ func (f *Form) Render(w io.Writer, doc []byte, opts *RenderOptions) error {
 		}
 		page.Title = st.Title.In(r.lang)
 	}
+	page.Hidden = append(page.Hidden, viewHidden{"_lang", r.lang}) // how ParseValues reads numbers
 	for _, name := range sortedKeys(opts.Hidden) {
-		if !strings.HasPrefix(name, "_") {
-			return fmt.Errorf("forms: render %s: hidden input %q must start with _", f.name, name)
+		if !strings.HasPrefix(name, "_") || name == "_lang" || name == "_action" {
+			return fmt.Errorf("forms: render %s: hidden input %q must start with _ and not be _lang or _action", f.name, name)
 		}
 		page.Hidden = append(page.Hidden, viewHidden{name, opts.Hidden[name]})
 	}
@@ -113,7 +117,7 @@ func (f *Form) Render(w io.Writer, doc []byte, opts *RenderOptions) error {
 		}
 	}
 	var buf bytes.Buffer
-	if err := formTemplate.ExecuteTemplate(&buf, "form", page); err != nil {
+	if err := formTemplate().ExecuteTemplate(&buf, "form", page); err != nil {
 		return fmt.Errorf("forms: render %s: %w", f.name, err)
 	}
 	_, err := w.Write(buf.Bytes())
@@ -229,7 +233,7 @@ func (r *renderer) field(fl *Field, ptr string, v any, depth int) *viewField {
 	if vf.Label == "" {
 		vf.Label = fl.Name
 	}
-	if !fl.Required && depth < 64 && fl.Widget != WidgetGroup && fl.Widget != WidgetCheckbox {
+	if !fl.Required && fl.Widget != WidgetGroup && fl.Widget != WidgetCheckbox {
 		vf.Optional = "(optional)"
 	}
 	vf.Invalid = len(vf.Errors) > 0

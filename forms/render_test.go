@@ -131,7 +131,12 @@ func canonical(t *testing.T, b []byte) any {
 
 func submitForm(t *testing.T, f *Form, doc []byte, button, value string) url.Values {
 	t.Helper()
-	vals, err := formstest.Submit(bytes.NewReader(renderHTML(t, f, doc, nil)), button, value)
+	return submitFormIn(t, f, doc, "de", button, value)
+}
+
+func submitFormIn(t *testing.T, f *Form, doc []byte, lang, button, value string) url.Values {
+	t.Helper()
+	vals, err := formstest.Submit(bytes.NewReader(renderHTML(t, f, doc, &RenderOptions{Lang: lang})), button, value)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,22 +164,24 @@ func TestASubmittedHTMLFormRoundTripsToTheAPIDocument(t *testing.T) {
 		{"an application with mistakes", patch(t, map[string]any{"/bank/iban": "DE00", "/einkommen/wohnflaeche": 0, "/antragsteller/vorname": nil})},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			vals := submitForm(t, f, tt.doc, "_action", "submit")
-			got, act, err := f.ParseValues(vals)
-			if err != nil {
-				t.Fatalf("ParseValues: %v", err)
-			}
-			if act.Kind != "submit" {
-				t.Errorf("action = %+v", act)
-			}
-			if !reflect.DeepEqual(canonical(t, got), canonical(t, tt.doc)) {
-				t.Errorf("round trip changed the document:\n got %s\nwant %s", got, tt.doc)
-			}
-			if e1, e2 := f.Validate(got), f.Validate(tt.doc); !reflect.DeepEqual(e1, e2) {
-				t.Errorf("validation differs: HTML path %v, API path %v", e1, e2)
-			}
-		})
+		for _, lang := range []string{"de", "en"} {
+			t.Run(tt.name+" in "+lang, func(t *testing.T) {
+				vals := submitFormIn(t, f, tt.doc, lang, "_action", "submit")
+				got, act, err := f.ParseValues(vals)
+				if err != nil {
+					t.Fatalf("ParseValues: %v", err)
+				}
+				if act.Kind != "submit" {
+					t.Errorf("action = %+v", act)
+				}
+				if !reflect.DeepEqual(canonical(t, got), canonical(t, tt.doc)) {
+					t.Errorf("round trip changed the document:\n got %s\nwant %s", got, tt.doc)
+				}
+				if e1, e2 := f.Validate(got), f.Validate(tt.doc); !reflect.DeepEqual(e1, e2) {
+					t.Errorf("validation differs: HTML path %v, API path %v", e1, e2)
+				}
+			})
+		}
 	}
 }
 
@@ -234,6 +241,10 @@ func TestParseValues(t *testing.T) {
 		{"a German decimal comma is understood", url.Values{"/einkommen/miete": {"980,50"}}, `{"einkommen":{"miete":980.50}}`, ""},
 		{"German thousands separators are understood", url.Values{"/einkommen/bruttoMonat": {"1.234,56"}}, `{"einkommen":{"bruttoMonat":1234.56}}`, ""},
 		{"a decimal point is understood", url.Values{"/einkommen/miete": {"980.5"}}, `{"einkommen":{"miete":980.5}}`, ""},
+		{"a German number with thousands separator only", url.Values{"/einkommen/bruttoMonat": {"3.900"}}, `{"einkommen":{"bruttoMonat":3900}}`, ""},
+		{"an English number uses the decimal point", url.Values{"_lang": {"en"}, "/einkommen/miete": {"980.555"}}, `{"einkommen":{"miete":980.555}}`, ""},
+		{"English thousands separators are understood", url.Values{"_lang": {"en"}, "/einkommen/bruttoMonat": {"1,234.56"}}, `{"einkommen":{"bruttoMonat":1234.56}}`, ""},
+		{"a German comma in an English form stays text", url.Values{"_lang": {"en"}, "/einkommen/miete": {"980,5"}}, `{"einkommen":{"miete":"980,5"}}`, ""},
 		{"text in a number field stays text", url.Values{"/einkommen/zimmer": {"vier"}}, `{"einkommen":{"zimmer":"vier"}}`, ""},
 		{"spaces are trimmed and empty inputs dropped", url.Values{"/antragsteller/vorname": {"  Erika "}, "/antragsteller/nachname": {""}}, `{"antragsteller":{"vorname":"Erika"}}`, ""},
 		{"booleans are typed", url.Values{"/einkommen/arbeitnehmer": {"false"}, "/erklaerung/richtigkeit": {"true"}}, `{"einkommen":{"arbeitnehmer":false},"erklaerung":{"richtigkeit":true}}`, ""},
@@ -265,5 +276,47 @@ func TestParseValues(t *testing.T) {
 				t.Fatalf("got %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestOtherShapesRoundTripAndStayAccessible(t *testing.T) {
+	f, err := Load("shapes.json", []byte(`{
+	  "type": "object",
+	  "properties": {
+	    "namen": {"type": "array", "items": {"type": "string", "minLength": 2}, "maxItems": 3, "x-ui": {"label": "Weitere Namen", "itemLabel": "Name"}},
+	    "kinder": {"type": "integer", "enum": [0, 1, 2, 3], "x-ui": {"label": "Anzahl Kinder"}},
+	    "eu": {"type": "boolean", "x-ui": {"label": "EU-Bürger", "widget": "select"}},
+	    "matrix": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+	    "tage": {"type": "array", "items": {"type": "integer", "enum": [1, 2, 3]}, "x-ui": {"enumLabels": {"1": "Montag", "2": "Dienstag", "3": "Mittwoch"}}}
+	  }
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := []string{
+		`{"namen":["Anna","Berta"],"kinder":2,"eu":false,"matrix":[[1,2],[3]],"tage":[1,3]}`,
+		`{"namen":["A"],"kinder":0,"eu":true}`,
+		`{}`,
+	}
+	for _, doc := range docs {
+		for _, lang := range []string{"de", "en"} {
+			html := renderHTML(t, f, []byte(doc), &RenderOptions{Lang: lang, Errors: f.Validate([]byte(doc))})
+			formstest.Run(t, bytes.NewReader(html))
+			vals, err := formstest.Submit(bytes.NewReader(html), "_action", "submit")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := f.ParseValues(vals)
+			if err != nil {
+				t.Fatalf("ParseValues: %v", err)
+			}
+			if !reflect.DeepEqual(canonical(t, got), canonical(t, []byte(doc))) {
+				t.Errorf("%s round trip: got %s, want %s", lang, got, doc)
+			}
+		}
+	}
+	got, _, err := f.ParseValues(url.Values{"/namen/0": {"Anna"}, "_action": {"add:/namen"}})
+	if err != nil || string(got) != `{"namen":["Anna",""]}` {
+		t.Errorf("add to a list of texts = %s, %v", got, err)
 	}
 }

@@ -1,6 +1,8 @@
 package forms
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -128,4 +130,57 @@ func (f *Form) StepsWithErrors(err error) []string {
 		}
 	}
 	return out
+}
+
+// MergeStep returns base (the application data so far) with the fields of step replaced by those
+// of page (a document with only that step's fields, as ParseValues returns for a rendered step):
+// a field of the step that page lacks is removed from base, since the citizen emptied it; fields
+// of other steps are kept as they are. page may not have fields of other steps.
+func (f *Form) MergeStep(step string, base, page []byte) ([]byte, error) {
+	st, ok := f.Step(step)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q in %s", ErrUnknownStep, step, f.name)
+	}
+	var b map[string]any
+	if len(bytes.TrimSpace(base)) > 0 {
+		bv, err := f.decode(base)
+		if err != nil {
+			return nil, err
+		}
+		if b, ok = bv.(map[string]any); !ok {
+			return nil, fmt.Errorf("%w: the data so far is not a JSON object", ErrDocument)
+		}
+	}
+	if b == nil {
+		b = map[string]any{}
+	}
+	pv, err := f.decode(page)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := pv.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: the page is not a JSON object", ErrDocument)
+	}
+	mine := map[string]bool{}
+	for _, name := range st.Fields {
+		mine[name] = true
+	}
+	var foreign []FieldError
+	for name := range p {
+		if !mine[name] {
+			foreign = append(foreign, f.entry("/"+escapePointer(name), "additionalProperties", messageParams{}))
+		}
+	}
+	if len(foreign) > 0 {
+		return nil, f.newValidationError(foreign)
+	}
+	for _, name := range st.Fields {
+		if v, ok := p[name]; ok {
+			b[name] = v
+		} else {
+			delete(b, name)
+		}
+	}
+	return json.Marshal(b)
 }

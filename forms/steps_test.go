@@ -1,9 +1,12 @@
 package forms
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/ozgkit/ozgkit/forms/formstest"
 )
 
 func TestStepsSplitTheForm(t *testing.T) {
@@ -47,5 +50,49 @@ func TestStepsSplitTheForm(t *testing.T) {
 	}
 	if got := f.StepsWithErrors(f.Validate(patch(t, map[string]any{"/bank/iban": "x"}))); !reflect.DeepEqual(got, []string{"abschluss"}) {
 		t.Errorf("StepsWithErrors = %v", got)
+	}
+}
+
+func TestAPageAtATimeBuildsTheWholeApplication(t *testing.T) {
+	f := antrag(t)
+	valid := readFile(t, "testdata/antrag.valid.json")
+	var data []byte
+	for _, st := range f.Steps() {
+		// The citizen sees the page filled from the complete application and sends it.
+		var html bytes.Buffer
+		if err := f.Render(&html, valid, &RenderOptions{Step: st.ID}); err != nil {
+			t.Fatal(err)
+		}
+		vals, err := formstest.Submit(&html, "_action", "submit")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _, err := f.ParseValues(vals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data, err = f.MergeStep(st.ID, data, page); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.ValidateStep(st.ID, data); err != nil {
+			t.Fatalf("step %s: %v", st.ID, err)
+		}
+	}
+	if !reflect.DeepEqual(canonical(t, data), canonical(t, valid)) {
+		t.Fatalf("pages merged into %s", data)
+	}
+	// Emptying a field on its page removes it; fields of other pages are not accepted.
+	data, err := f.MergeStep("abschluss", data, []byte(`{"bank":{"iban":"DE02120300000000202051"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := canonical(t, data).(map[string]any); m["erklaerung"] != nil || m["antragsteller"] == nil {
+		t.Errorf("after merging a page: %s", data)
+	}
+	if _, err := f.MergeStep("abschluss", data, []byte(`{"haushalt":[]}`)); !errors.Is(err, ErrDocument) {
+		t.Errorf("a page with another page's field: %v", err)
+	}
+	if _, err := f.MergeStep("nope", data, []byte(`{}`)); !errors.Is(err, ErrUnknownStep) {
+		t.Errorf("unknown step: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/big"
 	"sort"
 	"strconv"
@@ -61,7 +62,7 @@ func (f *Form) decode(doc []byte) (any, error) {
 	if err := d.Decode(&v); err != nil {
 		return nil, f.jsonError(err)
 	}
-	if _, err := d.Token(); err == nil {
+	if _, err := d.Token(); err != io.EOF {
 		return nil, f.jsonError(errors.New("trailing data after the JSON value"))
 	}
 	return v, nil

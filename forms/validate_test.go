@@ -224,6 +224,8 @@ func TestValidateBoundsTheDocument(t *testing.T) {
 		{"a list over the item limit is refused", `{"haushalt":[{},{},{},{}]}`, want{"/haushalt", "arrayLength", "Bei „Haushaltsmitglieder“ sind höchstens 3 Einträge möglich."}},
 		{"broken JSON is refused", `{"antragsteller":`, want{"", "json", ""}},
 		{"trailing data is refused", `{} {}`, want{"", "json", ""}},
+		{"a trailing brace is refused", `{}}`, want{"", "json", ""}},
+		{"trailing garbage is refused", `{} x`, want{"", "json", ""}},
 		{"an empty body is refused", ``, want{"", "json", ""}},
 	}
 	for _, tt := range tests {

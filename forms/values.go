@@ -29,8 +29,9 @@ type Action struct {
 //
 //   - Text is trimmed; an empty input means the field was not answered and is left out, as are
 //     objects and arrays left without any answer.
-//   - Integers and numbers become JSON numbers; a German decimal comma ("12,50", "1.234,56") is
-//     understood. Input that is not a number stays a string, so that validation reports it at its
+//   - Integers and numbers become JSON numbers, read as written in the language of the rendered
+//     form (its hidden "_lang" input, German when missing): "1.234,56" and "12,50" in German,
+//     "1,234.56" and "12.50" in English. Input that is not a number stays a string, so that validation reports it at its
 //     field ("Bitte geben Sie ... eine Zahl an.") and the form can show it again as typed.
 //   - Booleans come as "true" or "false"; a ticked checkbox of widget "checkbox" as "true".
 //   - Several values for one name form the array of a "checkboxes" field; for any other field
@@ -65,10 +66,11 @@ func (f *Form) ParseValues(values url.Values) ([]byte, Action, error) {
 		return nil, act, f.limitError("", "documentSize", strconv.Itoa(f.maxSize))
 	}
 	sort.Strings(names)
+	lang := values.Get("_lang")
 	root := map[string]any{}
 	var bad []FieldError
 	for _, name := range names {
-		if err := f.setValue(root, name, values[name]); err != nil {
+		if err := f.setValue(root, name, values[name], lang); err != nil {
 			bad = append(bad, *err)
 		}
 	}
@@ -168,7 +170,7 @@ func (f *Form) applyAction(root map[string]any, a Action) error {
 
 var canonicalIndex = regexp.MustCompile(`^(0|[1-9][0-9]{0,8})$`)
 
-func (f *Form) setValue(root map[string]any, name string, vs []string) *FieldError {
+func (f *Form) setValue(root map[string]any, name string, vs []string, lang string) *FieldError {
 	unknown := func() *FieldError {
 		fe := f.entry(name, "additionalProperties", messageParams{})
 		return &fe
@@ -202,7 +204,7 @@ func (f *Form) setValue(root map[string]any, name string, vs []string) *FieldErr
 			return unknown()
 		}
 		if last {
-			v, ok := formValue(next, vs)
+			v, ok := formValue(next, vs, lang)
 			if !ok {
 				return unknown()
 			}
@@ -255,12 +257,12 @@ func getOrPut(container, key, child any) any {
 }
 
 // formValue converts the submitted strings of one leaf field; nil means "not answered".
-func formValue(fld *Field, vs []string) (any, bool) {
+func formValue(fld *Field, vs []string, lang string) (any, bool) {
 	if fld.Widget == WidgetCheckboxes {
 		var out []any
 		for _, s := range vs {
 			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, scalarValue(fld.Items, s))
+				out = append(out, scalarValue(fld.Items, s, lang))
 			}
 		}
 		if out == nil {
@@ -278,17 +280,19 @@ func formValue(fld *Field, vs []string) (any, bool) {
 	if s == "" {
 		return nil, true
 	}
-	return scalarValue(fld, s), true
+	return scalarValue(fld, s, lang), true
 }
 
 var (
-	jsonNumber   = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
-	jsonInteger  = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
-	germanNumber = regexp.MustCompile(`^-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$`)
+	jsonNumber    = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+	jsonInteger   = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
+	germanNumber  = regexp.MustCompile(`^-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$`)
+	englishNumber = regexp.MustCompile(`^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
 )
 
-// scalarValue types one submitted string per the field's schema.
-func scalarValue(fld *Field, s string) any {
+// scalarValue types one submitted string per the field's schema; lang ("en", else German) says
+// how numbers are written.
+func scalarValue(fld *Field, s, lang string) any {
 	typ := ""
 	if fld != nil {
 		typ = fld.Type
@@ -302,10 +306,14 @@ func scalarValue(fld *Field, s string) any {
 	switch typ {
 	case "integer", "number":
 		n := s
-		if germanNumber.MatchString(n) {
+		switch {
+		case lang == "en" && englishNumber.MatchString(n):
+			n = strings.ReplaceAll(n, ",", "")
+		case lang == "en":
+		case germanNumber.MatchString(n):
 			n = strings.ReplaceAll(n, ".", "")
-		}
-		if strings.Count(n, ",") == 1 && !strings.Contains(n, ".") {
+			n = strings.Replace(n, ",", ".", 1)
+		case strings.Count(n, ",") == 1 && !strings.Contains(n, "."):
 			n = strings.Replace(n, ",", ".", 1)
 		}
 		if typ == "integer" && jsonInteger.MatchString(n) || typ == "number" && jsonNumber.MatchString(n) && len(n) < 64 {

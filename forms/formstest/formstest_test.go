@@ -1,0 +1,38 @@
+package formstest
+
+import (
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestSubmitSendsWhatABrowserSends(t *testing.T) {
+	page := `<form>
+<input name="text" value="a &amp; b">
+<input name="off" type="checkbox" value="x">
+<input name="on" type="checkbox" checked>
+<input type="radio" name="r" value="1"><input type="radio" name="r" value="2" checked>
+<input name="gone" value="x" disabled>
+<select name="s"><option value="">-</option><option value="b">B</option></select>
+<select name="t"><option value="a">A</option><option selected>Bee</option></select>
+<textarea name="ta">
+line one
+line two</textarea>
+<input type="hidden" name="_csrf" value="k">
+<button name="_action" value="add:/x">Add</button>
+<button name="_action" value="submit">Send</button>
+</form>`
+	got, err := Submit(strings.NewReader(page), "_action", "submit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := url.Values{"text": {"a & b"}, "on": {"on"}, "r": {"2"}, "s": {""}, "t": {"Bee"},
+		"ta": {"line one\nline two"}, "_csrf": {"k"}, "_action": {"submit"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Submit = %v\nwant %v", got, want)
+	}
+	if _, err := Submit(strings.NewReader(page), "_action", "nope"); err == nil {
+		t.Fatal("Submit with a missing button succeeded")
+	}
+}
