@@ -28,7 +28,7 @@ type env struct {
 	client   *xbezahldienste.Client
 }
 
-func newEnv(t *testing.T, sopts *paymenttest.ServerOptions, edit func(*xbezahldienste.Config)) *env {
+func newEnv(t testing.TB, sopts *paymenttest.ServerOptions, edit func(*xbezahldienste.Config)) *env {
 	t.Helper()
 	e := &env{platform: paymenttest.NewServer(sopts)}
 	e.http = httptest.NewServer(e.platform)
