@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -245,7 +246,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := req.Validate(); err != nil {
 		code := xbezahldienste.CodeValidationError
-		if strings.Contains(err.Error(), "is not the sum") || strings.Contains(err.Error(), "quantity ×") {
+		if errors.Is(err, xbezahldienste.ErrCalculation) {
 			code = xbezahldienste.CodeCalculationError
 		}
 		writeProblem(w, http.StatusBadRequest, code, err.Error())

@@ -83,6 +83,18 @@ func field(name, format string, args ...any) error {
 	return &payment.FieldError{Field: name, Reason: fmt.Sprintf(format, args...)}
 }
 
+// ErrCalculation marks validation errors where amounts do not add up (the platform's
+// CALCULATION_ERROR); such an error is also a *payment.FieldError.
+var ErrCalculation = errors.New("xbezahldienste: amounts do not add up")
+
+type calculation struct{ *payment.FieldError }
+
+func (c calculation) Unwrap() []error { return []error{c.FieldError, ErrCalculation} }
+
+func calcField(name, format string, args ...any) error {
+	return calculation{&payment.FieldError{Field: name, Reason: fmt.Sprintf(format, args...)}}
+}
+
 // checkPurpose checks an already transliterated purpose.
 func checkPurpose(p string) error {
 	if p == "" {
@@ -175,7 +187,7 @@ func (r *PaymentRequest) Validate() error {
 			sum += int64(it.TotalNetAmount) + int64(it.TotalTaxAmount)
 		}
 		if len(r.Items) > 0 && sum != int64(r.GrosAmount) {
-			add(field("grosAmount", "%s is not the sum of the items' net and tax amounts, %s", payment.FormatEuro(int64(r.GrosAmount)), payment.FormatEuro(sum)))
+			add(calcField("grosAmount", "%s is not the sum of the items' net and tax amounts, %s", payment.FormatEuro(int64(r.GrosAmount)), payment.FormatEuro(sum)))
 		}
 	}
 	if r.Requestor != nil {
@@ -208,10 +220,10 @@ func (it *PaymentItem) validate(at string) []error {
 	}
 	if it.Quantity >= 1 && it.Quantity <= MaxQuantity {
 		if int64(it.SingleNetAmount)*it.Quantity != int64(it.TotalNetAmount) {
-			add(field(at+".totalNetAmount", "is not quantity × singleNetAmount"))
+			add(calcField(at+".totalNetAmount", "is not quantity × singleNetAmount"))
 		}
 		if int64(it.SingleTaxAmount)*it.Quantity != int64(it.TotalTaxAmount) {
-			add(field(at+".totalTaxAmount", "is not quantity × singleTaxAmount"))
+			add(calcField(at+".totalTaxAmount", "is not quantity × singleTaxAmount"))
 		}
 	}
 	if len(it.BookingData) > MaxBookingEntries {

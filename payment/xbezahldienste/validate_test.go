@@ -60,3 +60,17 @@ func TestValidateNamesTheBrokenRule(t *testing.T) {
 		})
 	}
 }
+
+func TestAmountsThatDoNotAddUpAreCalculationErrors(t *testing.T) {
+	r := validRequest()
+	r.GrosAmount = 2551
+	err := r.Validate()
+	if !errors.Is(err, xbezahldienste.ErrCalculation) || !errors.Is(err, payment.ErrInvalid) {
+		t.Errorf("err = %v, want ErrCalculation and ErrInvalid", err)
+	}
+	r = validRequest()
+	r.Purpose = ""
+	if err := r.Validate(); errors.Is(err, xbezahldienste.ErrCalculation) {
+		t.Errorf("a missing purpose is a calculation error: %v", err)
+	}
+}
