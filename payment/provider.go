@@ -31,10 +31,12 @@ type Provider interface {
 }
 
 // Refunder is a [Provider] that can pay back (part of) a paid transaction. Not every platform
-// can; check with a type assertion.
+// can (XBezahldienste defines no refund); check with a type assertion.
 //
-// Refund pays back amount cents of the paid transaction; more than was paid, or a transaction
-// that is not paid, is refused with an error wrapping [ErrInvalid].
+// Refund pays back amount cents of the paid transaction. Several refunds may add up to what
+// was paid, never more; a refund beyond that, of a zero or negative amount, or of a
+// transaction that is not paid is refused with an error wrapping [ErrInvalid]. An unknown
+// transaction gives [ErrNotFound].
 type Refunder interface {
 	Refund(ctx context.Context, transactionID string, amount int64) error
 }

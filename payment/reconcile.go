@@ -16,6 +16,8 @@ type ReconcileReport struct {
 	Unavailable int
 	// Mismatched counts payments whose provider transaction does not match.
 	Mismatched int
+	// Errors counts payments the provider refused to tell about (other than unavailable).
+	Errors int
 }
 
 // Reconcile asks the provider about payments left pending (the citizen closed the tab, the
@@ -49,16 +51,20 @@ func (s *Service) reconcileOne(ctx context.Context, p *Payment, rep *ReconcileRe
 	if p.TransactionID != "" {
 		q, err := s.refresh(ctx, p)
 		switch {
-		case errors.Is(err, ErrMismatch):
-			rep.Mismatched++
-		case err != nil && ctx.Err() == nil && !errors.Is(err, ErrConflict):
-			// Unavailable or refused: leave the payment, ask again next time.
+		case err != nil && ctx.Err() != nil:
+			return err
+		case errors.Is(err, ErrUnavailable):
+			// Nothing is known: leave the payment as it is, even when overdue; ask next time.
 			rep.Unavailable++
 			return nil
+		case errors.Is(err, ErrMismatch):
+			rep.Mismatched++
 		case err != nil:
-			return err
+			// Refused (e.g. the provider does not know the transaction): it can still expire.
+			rep.Errors++
+			s.log.WarnContext(ctx, "payment: reconcile", "payment", p.ID, "err", err)
 		}
-		if q.State != p.State {
+		if q != nil && q.State != p.State {
 			switch q.State {
 			case StatePaid:
 				rep.Paid++
@@ -69,7 +75,9 @@ func (s *Service) reconcileOne(ctx context.Context, p *Payment, rep *ReconcileRe
 			}
 			return nil
 		}
-		p = q
+		if q != nil {
+			p = q
+		}
 	}
 	if !overdue {
 		return nil

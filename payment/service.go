@@ -44,7 +44,7 @@ type Options struct {
 	// BookingData is handed to the provider with every payment (Haushaltsstelle, ...).
 	BookingData map[string]string
 	// OnPaid is called once for each payment, right after it was stored as paid (from
-	// Start, HandleReturn or Reconcile, in the caller's goroutine). A crash between storing
+	// HandleReturn or Reconcile, in the caller's goroutine). A crash between storing
 	// and calling loses the call: what must not be lost should read the store
 	// ([Service.PaidFor]) instead. Nil means no hook.
 	OnPaid func(ctx context.Context, p *Payment)
@@ -99,6 +99,8 @@ func NewService(store Store, provider Provider, opts *Options) *Service {
 // StartRequest asks for a payment of an application's fee.
 type StartRequest struct {
 	// Key makes Start idempotent: the same key gives the same payment. Required, ≤ 128.
+	// A payment that failed, was canceled or expired stays so: a new attempt needs a new
+	// key (e.g. the application id and an attempt number).
 	Key string
 	// ApplicationID and Owner (the citizen's subject) bind the payment. Required.
 	ApplicationID string
@@ -245,6 +247,9 @@ func (s *Service) open(ctx context.Context, p *Payment, returnURL string) (*Paym
 	if tx.ID == "" || tx.Status != StatePending || tx.RedirectURL == "" {
 		return nil, fmt.Errorf("payment: start %s: provider answered status %q, transaction %q, pay page %q: %w",
 			p.ID, tx.Status, truncate(tx.ID, 64), truncate(tx.RedirectURL, 64), ErrMismatch)
+	}
+	if u, err := url.Parse(tx.RedirectURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("payment: start %s: provider's pay page %q is no http(s) URL: %w", p.ID, truncate(tx.RedirectURL, 64), ErrProvider)
 	}
 	if tx.Amount != p.Amount || tx.Currency != p.Currency {
 		return nil, fmt.Errorf("payment: start %s: provider holds %s %s, asked for %s %s: %w",

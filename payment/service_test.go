@@ -511,3 +511,48 @@ func TestPaidByTheProviderWinsOverAnEarlierFailure(t *testing.T) {
 		t.Errorf("got %s, %v; want paid", got.State, err)
 	}
 }
+
+func TestReconcileExpiresAPaymentTheProviderDoesNotKnow(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := f.clock.Now()
+	p := &payment.Payment{
+		ID: "p-lost", Key: "k-lost", ApplicationID: "app-1", Owner: "citizen-1", Amount: 100, Currency: "EUR",
+		Purpose: "x", State: payment.StatePending, TransactionID: "forgotten-by-the-provider", CreatedAt: now, UpdatedAt: now,
+	}
+	if err := f.store.Create(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.svc.Reconcile(ctx)
+	if err != nil || rep.Errors != 1 || rep.Expired != 0 {
+		t.Fatalf("before ExpireAfter: %+v, %v; want one error, none expired", rep, err)
+	}
+	f.clock.Add(time.Hour)
+	rep, err = f.svc.Reconcile(ctx)
+	if err != nil || rep.Errors != 1 || rep.Expired != 1 {
+		t.Errorf("after ExpireAfter: %+v, %v; want one error, one expired", rep, err)
+	}
+}
+
+// hostileProvider is a real MemoryProvider whose pay page link was replaced, as a broken or
+// compromised platform might answer.
+type hostileProvider struct {
+	*paymenttest.MemoryProvider
+	redirect string
+}
+
+func (h hostileProvider) Create(ctx context.Context, req payment.CreateRequest) (payment.Transaction, error) {
+	tx, err := h.MemoryProvider.Create(ctx, req)
+	tx.RedirectURL = h.redirect
+	return tx, err
+}
+
+func TestAPayPageThatIsNoWebAddressIsNotHandedOut(t *testing.T) {
+	for _, redirect := range []string{"javascript:alert(1)", "", "/relative", "data:text/html,hi"} {
+		svc := payment.NewService(payment.NewMemoryStore(), hostileProvider{paymenttest.NewMemoryProvider(), redirect}, nil)
+		p, err := svc.Start(context.Background(), startRequest())
+		if err == nil {
+			t.Errorf("%q: handed out %+v", redirect, p)
+		}
+	}
+}

@@ -25,11 +25,16 @@ const (
 	ActionFail Action = "fail"
 )
 
-// MemoryProvider is a [payment.Provider] in memory. Its pay page is not served anywhere:
+// MemoryProviderURL is the base of the URLs a [MemoryProvider] hands out; nothing is served
+// there (.invalid never resolves).
+const MemoryProviderURL = "https://memory-provider.invalid/"
+
+// MemoryProvider is a [payment.Provider] and [payment.Refunder] in memory. Its pay page is not served anywhere:
 // tests act for the citizen with [MemoryProvider.Act]. Safe for concurrent use.
 type MemoryProvider struct {
 	mu          sync.Mutex
 	txs         map[string]*payment.Transaction
+	refunded    map[string]int64
 	byRequest   map[string]string
 	unavailable int
 	now         func() time.Time
@@ -37,10 +42,16 @@ type MemoryProvider struct {
 
 // NewMemoryProvider returns an empty MemoryProvider.
 func NewMemoryProvider() *MemoryProvider {
-	return &MemoryProvider{txs: map[string]*payment.Transaction{}, byRequest: map[string]string{}, now: time.Now}
+	return &MemoryProvider{
+		txs: map[string]*payment.Transaction{}, byRequest: map[string]string{},
+		refunded: map[string]int64{}, now: time.Now,
+	}
 }
 
-var _ payment.Provider = (*MemoryProvider)(nil)
+var (
+	_ payment.Provider = (*MemoryProvider)(nil)
+	_ payment.Refunder = (*MemoryProvider)(nil)
+)
 
 // Create implements [payment.Provider].
 func (m *MemoryProvider) Create(ctx context.Context, req payment.CreateRequest) (payment.Transaction, error) {
@@ -57,8 +68,8 @@ func (m *MemoryProvider) Create(ctx context.Context, req payment.CreateRequest) 
 	}
 	id := uuid.NewString()
 	tx := &payment.Transaction{
-		ID: id, RequestID: req.RequestID, URL: "memory:" + id,
-		RedirectURL: "memory:pay/" + id, Reference: "KZ-" + id[:8],
+		ID: id, RequestID: req.RequestID, URL: MemoryProviderURL + "paymenttransaction/" + id,
+		RedirectURL: MemoryProviderURL + "pay/" + id, Reference: "KZ-" + id[:8],
 		Status: payment.StatePending, Amount: req.Amount, Currency: req.Currency,
 	}
 	m.txs[id] = tx
@@ -78,6 +89,34 @@ func (m *MemoryProvider) Status(ctx context.Context, transactionID string) (paym
 		return payment.Transaction{}, fmt.Errorf("paymenttest: transaction %q: %w", transactionID, payment.ErrNotFound)
 	}
 	return *tx, nil
+}
+
+// Refund implements [payment.Refunder].
+func (m *MemoryProvider) Refund(ctx context.Context, transactionID string, amount int64) error {
+	if err := m.enter(ctx); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	tx, ok := m.txs[transactionID]
+	switch {
+	case !ok:
+		return fmt.Errorf("paymenttest: refund %q: %w", transactionID, payment.ErrNotFound)
+	case tx.Status != payment.StatePaid:
+		return &payment.FieldError{Field: "transactionId", Reason: "transaction is " + string(tx.Status) + ", not paid"}
+	case amount <= 0 || amount > tx.Amount-m.refunded[transactionID]:
+		return &payment.FieldError{Field: "amount", Reason: fmt.Sprintf("%s is not between 0.01 and what is left to refund, %s",
+			payment.FormatEuro(amount), payment.FormatEuro(tx.Amount-m.refunded[transactionID]))}
+	}
+	m.refunded[transactionID] += amount
+	return nil
+}
+
+// Refunded reports how much of a transaction was refunded, in cents.
+func (m *MemoryProvider) Refunded(transactionID string) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.refunded[transactionID]
 }
 
 // enter fails when ctx is done or an outage was ordered with [MemoryProvider.Unavailable].

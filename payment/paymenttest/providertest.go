@@ -148,6 +148,36 @@ func RunProviderConformance(t *testing.T, newHarness func(t *testing.T) Provider
 		})
 	}
 
+	t.Run("a refunder pays back paid transactions only and never more than was paid", func(t *testing.T) {
+		h := newHarness(t)
+		r, ok := h.Provider.(payment.Refunder)
+		if !ok {
+			t.Skip("the provider cannot refund")
+		}
+		tx := create(t, h)
+		if err := r.Refund(ctx, tx.ID, 100); !errors.Is(err, payment.ErrInvalid) {
+			t.Errorf("refund of a pending transaction: err = %v, want ErrInvalid", err)
+		}
+		if err := h.Act(ctx, tx, ActionPay); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Refund(ctx, tx.ID, 2551); !errors.Is(err, payment.ErrInvalid) {
+			t.Errorf("refund of more than was paid: err = %v, want ErrInvalid", err)
+		}
+		if err := r.Refund(ctx, tx.ID, 2000); err != nil {
+			t.Fatalf("partial refund: %v", err)
+		}
+		if err := r.Refund(ctx, tx.ID, 551); !errors.Is(err, payment.ErrInvalid) {
+			t.Errorf("refund beyond what is left: err = %v, want ErrInvalid", err)
+		}
+		if err := r.Refund(ctx, tx.ID, 550); err != nil {
+			t.Errorf("refund of the rest: %v", err)
+		}
+		if err := r.Refund(ctx, "unknown-transaction-0815", 1); !errors.Is(err, payment.ErrNotFound) {
+			t.Errorf("refund of an unknown transaction: err = %v, want ErrNotFound", err)
+		}
+	})
+
 	t.Run("a canceled context is an error", func(t *testing.T) {
 		h := newHarness(t)
 		cctx, cancel := context.WithCancel(ctx)
