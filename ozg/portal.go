@@ -98,6 +98,7 @@ func (p *Portal) routes() {
 		p.mux.HandleFunc(method+" "+pre+path, fn)
 	}
 	h("GET /openapi.json", p.serveOpenAPI)
+	h("GET /session", p.session)
 	h("GET /services", p.listServices)
 	h("GET /services/{service}", p.getService)
 	h("GET /services/{service}/form", p.getForm)
@@ -131,6 +132,20 @@ func (p *Portal) routes() {
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	p.mux.ServeHTTP(w, r)
+}
+
+// session answers who is logged in, at which level, and the CSRF token that state-changing
+// requests with the session cookie must carry in the X-CSRF-Token header.
+func (p *Portal) session(w http.ResponseWriter, r *http.Request) {
+	pr, ok := p.principal(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"subject": pr.Subject, "level": pr.Level.String(), "method": pr.Method,
+		"givenNames": pr.GivenNames, "familyName": pr.FamilyName,
+		"csrfToken": identity.CSRFToken(r.Context()),
+	})
 }
 
 // citizen tells the mailbox handler who asks.

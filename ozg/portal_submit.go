@@ -162,8 +162,12 @@ func (p *Portal) paymentFacts(ctx context.Context, a *Application, svc *Service,
 	if pay.Amount != svc.Fee.Amount || pay.Currency != "EUR" {
 		return nil, missing, nil // a payment for another amount does not settle this fee
 	}
-	return &PaymentFacts{Method: string(pay.Method), Status: "PAYED", TransactionID: pay.TransactionID,
-		Reference: pay.Reference, Timestamp: pay.PaidAt, GrossAmount: pay.Amount}, nil, nil
+	f, err := pay.Facts()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &PaymentFacts{Method: string(f.PaymentMethod), Status: "BOOKED", TransactionID: f.TransactionID,
+		Reference: f.TransactionReference, Timestamp: f.TransactionTimestamp, GrossAmount: f.GrossAmount}, nil, nil
 }
 
 // startPayment starts (or resumes) paying the application's fee and answers the pay page URL.
@@ -180,23 +184,42 @@ func (p *Portal) startPayment(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, &TransitionError{ApplicationID: a.ID, From: a.State, To: StateSubmitted})
 		return
 	}
-	pay, err := p.cfg.Payments.Start(r.Context(), payment.StartRequest{
-		Key:           "fee:" + a.ID,
-		ApplicationID: a.ID,
-		Owner:         pr.Subject,
-		Amount:        svc.Fee.Amount,
-		Currency:      "EUR",
-		Purpose:       purposeOf(svc, a),
-		Description:   "Gebühr: " + svc.Name,
-		ReturnURL:     p.publicURL("/applications/" + pathID(a.ID) + "/payment/return"),
-	})
-	if err != nil {
-		p.fail(w, r, err)
-		return
+	// The first attempt's key is derived from the application; a payment that failed, was
+	// canceled or expired keeps its key, so each new attempt's key is derived from the previous
+	// payment. Repeating the request therefore resumes the current attempt.
+	key := "fee:" + a.ID
+	var pay *payment.Payment
+	for attempt := 0; ; attempt++ {
+		if attempt == maxPaymentAttempts {
+			problem.Error(w, http.StatusConflict, fmt.Sprintf("%d payment attempts failed; please contact the authority", maxPaymentAttempts))
+			return
+		}
+		var err error
+		pay, err = p.cfg.Payments.Start(r.Context(), payment.StartRequest{
+			Key:           key,
+			ApplicationID: a.ID,
+			Owner:         pr.Subject,
+			Amount:        svc.Fee.Amount,
+			Currency:      "EUR",
+			Purpose:       purposeOf(svc, a),
+			Description:   "Gebühr: " + svc.Name,
+			ReturnURL:     p.publicURL("/applications/" + pathID(a.ID) + "/payment/return"),
+		})
+		if err != nil {
+			p.fail(w, r, err)
+			return
+		}
+		if pay.State != payment.StateFailed && pay.State != payment.StateCanceled && pay.State != payment.StateExpired {
+			break
+		}
+		key = "fee:" + a.ID + ":after:" + pay.ID
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"paymentId": pay.ID, "state": pay.State, "redirectUrl": pay.RedirectURL,
 		"amount": pay.Amount, "currency": pay.Currency})
 }
+
+// maxPaymentAttempts bounds how often a citizen may start paying one fee anew.
+const maxPaymentAttempts = 20
 
 // purposeOf makes the Verwendungszweck: service id and the application id's start, within
 // XBezahldienste's 27 characters of [A-Za-z0-9 -].

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ozgkit/ozgkit/ozg"
+	"github.com/ozgkit/ozgkit/payment"
+	"github.com/ozgkit/ozgkit/payment/paymenttest"
+)
+
+// citizen is a browser without script: a cookie jar, and the CSRF token of its session.
+type citizen struct {
+	base   string
+	client *http.Client
+	csrf   string
+}
+
+func newCitizen(base string) *citizen {
+	jar, _ := cookiejar.New(nil)
+	return &citizen{base: base, client: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// call sends a request and decodes a JSON answer into out; a status other than want is an
+// error carrying the problem document.
+func (c *citizen) call(ctx context.Context, method, path string, body io.Reader, hdr map[string]string, want int, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Origin", c.base)
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+// login logs in at the local identity provider, which answers for persona without asking, and
+// fetches the session's CSRF token.
+func (c *citizen) login(ctx context.Context, level string) error {
+	var s struct {
+		Subject, Level, GivenNames, FamilyName string
+		CSRFToken                              string `json:"csrfToken"`
+	}
+	if err := c.call(ctx, "GET", "/auth/login?level="+level+"&return=/api/session", nil, nil, 200, &s); err != nil {
+		return err
+	}
+	c.csrf = s.CSRFToken
+	return nil
+}
+
+// upload sends one evidence file.
+func (c *citizen) upload(ctx context.Context, appID, requirement, name string, content []byte) error {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("requirement", requirement)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	return c.call(ctx, "POST", "/api/applications/"+appID+"/evidence?csrf_token="+url.QueryEscape(c.csrf), &buf,
+		map[string]string{"Content-Type": mw.FormDataContentType()}, 201, nil)
+}
+
+// samplePDF is a small valid PDF with text, as a scanned document would be.
+func samplePDF(title string) []byte {
+	content := "BT /F1 12 Tf 72 720 Td (" + title + ") Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+const wohngeldData = `{
+  "antragsteller": {"vorname": "Erika", "nachname": "Mustermann", "geburtsdatum": "1964-08-12",
+    "staatsangehoerigkeit": "deutsch", "familienstand": "verheiratet", "steuerId": "86095742719"},
+  "anschrift": {"strasse": "Holtenauer Straße", "hausnummer": "12", "plz": "24105", "ort": "Kiel"},
+  "wohnung": {"nutzung": "miete", "einzugsdatum": "2019-04-01", "wohnflaeche": 68.5, "zimmer": 3,
+    "kaltmiete": 620, "nebenkosten": 140, "heizkosten": 85, "vermieter": "Kieler Wohnungsbau eG"},
+  "haushalt": {"mitglieder": [
+    {"vorname": "Hans", "nachname": "Mustermann", "geburtsdatum": "1962-02-03", "verhaeltnis": "ehegatte", "einkommen": 900},
+    {"vorname": "Lea", "nachname": "Mustermann", "geburtsdatum": "2012-06-30", "verhaeltnis": "kind"}]},
+  "einkommen": {"art": "nichtselbststaendig", "arbeitgeber": "Förde Pflege gGmbH", "bruttoMonatlich": 1450},
+  "bankverbindung": {"kontoinhaber": "Erika Mustermann", "iban": "DE89370400440532013000"},
+  "erklaerungen": {"richtigkeit": true, "datenschutz": true}
+}`
+
+const parkData = `{"halter": {"vorname": "Erika", "nachname": "Mustermann"},
+  "anschrift": {"strasse": "Holtenauer Straße 12", "plz": "24105", "ort": "Kiel"},
+  "fahrzeug": {"kennzeichen": "KI-EM 1964"}}`
+
+type appView struct {
+	ID         string            `json:"id"`
+	State      string            `json:"state"`
+	Version    int64             `json:"version"`
+	Reference  string            `json:"reference"`
+	Data       map[string]any    `json:"data"`
+	Provenance map[string]string `json:"provenance"`
+}
+
+// runDemo walks the whole journey over HTTP against the app at a.base and reports each step
+// to out: Wohngeld (evidence, no fee) and the residents' parking permit (evidence and fee).
+func runDemo(ctx context.Context, a *app, out io.Writer) error {
+	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
+	for _, s := range a.catalog.Services() {
+		as := ozg.Assess(s, deployment)
+		say("Leistung %-32s Vertrauensniveau %-11s Reifegrad %d (Modell %s)", s.Name, s.Level, as.Level, as.Model)
+	}
+
+	if err := a.idp.SetAutoLogin("erika"); err != nil {
+		return err
+	}
+	c := newCitizen(a.base)
+	if err := c.login(ctx, "high"); err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	say("1. Erika Mustermann meldet sich mit dem Online-Ausweis an (Vertrauensniveau high).")
+
+	var draft appView
+	if err := c.call(ctx, "POST", "/api/services/wohngeld/applications", nil, nil, 201, &draft); err != nil {
+		return err
+	}
+	say("2. Wohngeld-Antrag %s angelegt; aus dem Konto vorausgefüllt (Once-Only): %v", draft.ID, prefilled(draft.Provenance))
+	var saved appView
+	body := fmt.Sprintf(`{"version": %d, "data": %s}`, draft.Version, wohngeldData)
+	if err := c.call(ctx, "PUT", "/api/applications/"+draft.ID, strings.NewReader(body), nil, 200, &saved); err != nil {
+		return err
+	}
+	say("3. Formular ausgefüllt (41 Felder, 2 Haushaltsmitglieder) und gespeichert.")
+	for _, f := range []struct{ req, name string }{{"mietvertrag", "mietvertrag.pdf"}, {"einkommen", "gehaltsabrechnung-oktober.pdf"}} {
+		if err := c.upload(ctx, draft.ID, f.req, f.name, samplePDF(f.name)); err != nil {
+			return err
+		}
+	}
+	say("4. Nachweise hochgeladen: Mietvertrag, Gehaltsabrechnung.")
+	var receipt ozg.SubmitReceipt
+	if err := c.call(ctx, "POST", "/api/applications/"+draft.ID+"/submit", nil, map[string]string{"Idempotency-Key": "demo-" + draft.ID}, 202, &receipt); err != nil {
+		return err
+	}
+	say("5. Eingereicht: %s", receipt.Message)
+
+	if err := waitState(ctx, c, draft.ID, "delivered"); err != nil {
+		return err
+	}
+	say("6. Zugestellt an die Sachbearbeitung; die Eingangsbestätigung liegt im Postfach.")
+	if err := a.caseWorkerIssues(ctx, receipt.SubmissionID); err != nil {
+		return err
+	}
+	var box struct {
+		Messages []struct {
+			ID, Kind, Subject string
+		} `json:"messages"`
+		Unread int `json:"unread"`
+	}
+	if err := c.call(ctx, "GET", "/api/mailbox", nil, nil, 200, &box); err != nil {
+		return err
+	}
+	for _, m := range box.Messages {
+		say("7. Postfach: [%s] %s", m.Kind, m.Subject)
+		if m.Kind != "notice" {
+			continue
+		}
+		var notice struct{ Body string }
+		if err := c.call(ctx, "GET", "/api/mailbox/"+m.ID, nil, nil, 200, &notice); err != nil {
+			return err
+		}
+		first, _, _ := strings.Cut(strings.TrimPrefix(notice.Body, "Guten Tag,\n\n"), "\n")
+		say("   Bescheid gelesen: %s", first)
+	}
+
+	// A paid service: the residents' parking permit.
+	var park appView
+	if err := c.call(ctx, "POST", "/api/services/bewohnerparkausweis/applications", strings.NewReader(`{"data": `+parkData+`}`), nil, 201, &park); err != nil {
+		return err
+	}
+	if err := c.upload(ctx, park.ID, "zulassung", "zulassungsbescheinigung.pdf", samplePDF("Zulassungsbescheinigung Teil I")); err != nil {
+		return err
+	}
+	var start struct {
+		RedirectURL string `json:"redirectUrl"`
+		Amount      int64  `json:"amount"`
+	}
+	if err := c.call(ctx, "POST", "/api/applications/"+park.ID+"/payment", nil, nil, 200, &start); err != nil {
+		return err
+	}
+	say("8. Bewohnerparkausweis: Gebühr %s EUR, weiter zur Bezahlseite %s", payment.FormatEuro(start.Amount), start.RedirectURL)
+	back, err := (&paymenttest.Citizen{Client: c.client}).Choose(ctx, start.RedirectURL, paymenttest.ActionPay, payment.MethodCreditCard)
+	if err != nil {
+		return fmt.Errorf("pay page: %w", err)
+	}
+	u, err := url.Parse(back)
+	if err != nil {
+		return err
+	}
+	var paid struct{ State string }
+	if err := c.call(ctx, "GET", u.RequestURI(), nil, nil, 200, &paid); err != nil {
+		return err
+	}
+	say("9. Bezahlt mit Kreditkarte; der Bezahldienst bestätigt: %s", paid.State)
+	var parkReceipt ozg.SubmitReceipt
+	if err := c.call(ctx, "POST", "/api/applications/"+park.ID+"/submit", nil, map[string]string{"Idempotency-Key": "demo-" + park.ID}, 202, &parkReceipt); err != nil {
+		return err
+	}
+	say("10. Eingereicht: %s", parkReceipt.Message)
+	if err := waitState(ctx, c, park.ID, "delivered"); err != nil {
+		return err
+	}
+	say("11. Zugestellt, mit Zahlungsnachweis (Kassenzeichen %s).", parkReceipt.Payment.Reference)
+	return nil
+}
+
+// caseWorkerIssues issues the notice for a submission through the case worker's page.
+func (a *app) caseWorkerIssues(ctx context.Context, submissionID string) error {
+	req, _ := http.NewRequestWithContext(ctx, "POST", a.base+"/sachbearbeitung/"+submissionID+"/bescheid", nil)
+	req.SetBasicAuth("sachbearbeitung", a.caseWorkerPassword)
+	req.Header.Set("Origin", a.base)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("case worker: %s", resp.Status)
+	}
+	return nil
+}
+
+// waitState polls the application until it reaches state (the outbox delivers in the
+// background).
+func waitState(ctx context.Context, c *citizen, id, state string) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for {
+		var v appView
+		if err := c.call(ctx, "GET", "/api/applications/"+id, nil, nil, 200, &v); err != nil {
+			return err
+		}
+		if v.State == state {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("application %s stayed %s, waited for %s", id, v.State, state)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// prefilled lists the pointers whose values came from the login.
+func prefilled(prov map[string]string) []string {
+	var out []string
+	for p, src := range prov {
+		if strings.HasPrefix(src, "prefill:") {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
