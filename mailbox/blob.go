@@ -1,14 +1,10 @@
 package mailbox
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
-	"io/fs"
-	"strings"
-	"sync"
+
+	"github.com/ozgkit/ozgkit/internal/memblob"
 )
 
 // BlobStore keeps the bytes of attachments under opaque keys chosen by the mailbox
@@ -35,122 +31,41 @@ type BlobStore interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// ErrInvalidBlobKey: a blob key breaks the key rules of [BlobStore].
-var ErrInvalidBlobKey = errors.New("mailbox: invalid blob key")
+// ErrInvalidBlobKey: a blob key breaks the key rules of [BlobStore]. It is the same value as
+// ozg/evidence.ErrInvalidKey, so one blob store serves both packages with one contract.
+var ErrInvalidBlobKey = memblob.ErrInvalidKey
 
 // checkBlobKey applies the key rules of [BlobStore].
-func checkBlobKey(key string) error {
-	if key == "" || len(key) > 256 {
-		return fmt.Errorf("%w: length %d, want 1 to 256", ErrInvalidBlobKey, len(key))
-	}
-	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '/' || c == '_' || c == '.' || c == '-') {
-			return fmt.Errorf("%w: %q has the character %q", ErrInvalidBlobKey, key, c)
-		}
-	}
-	for _, seg := range strings.Split(key, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return fmt.Errorf("%w: %q has an empty, \".\" or \"..\" segment", ErrInvalidBlobKey, key)
-		}
-	}
-	return nil
-}
+func checkBlobKey(key string) error { return memblob.CheckKey(key) }
 
 // MemoryBlobStore is a [BlobStore] in memory, for tests and examples. Unlike a filesystem
 // store it necessarily holds every blob in memory.
-type MemoryBlobStore struct {
-	mu    sync.RWMutex
-	blobs map[string][]byte
-}
+type MemoryBlobStore struct{ s *memblob.Store }
 
 // NewMemoryBlobStore returns an empty MemoryBlobStore.
 func NewMemoryBlobStore() *MemoryBlobStore {
-	return &MemoryBlobStore{blobs: make(map[string][]byte)}
+	return &MemoryBlobStore{s: memblob.New("mailbox")}
 }
 
 var _ BlobStore = (*MemoryBlobStore)(nil)
 
-// ctxReader fails reads once ctx is done, so a Put stops when its context is canceled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
 // Put implements [BlobStore]. The content is stored only once r is read to its end.
-func (s *MemoryBlobStore) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
-	if err := checkBlobKey(key); err != nil {
-		return 0, err
-	}
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, ctxReader{ctx, r})
-	if err != nil {
-		return 0, fmt.Errorf("mailbox: put blob %s: %w", key, err)
-	}
-	s.mu.Lock()
-	s.blobs[key] = buf.Bytes()
-	s.mu.Unlock()
-	return n, nil
-}
-
-func (s *MemoryBlobStore) get(ctx context.Context, key string) ([]byte, error) {
-	if err := checkBlobKey(key); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	b, ok := s.blobs[key]
-	s.mu.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("mailbox: blob %s: %w", key, fs.ErrNotExist)
-	}
-	return b, nil
+func (m *MemoryBlobStore) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
+	return m.s.Put(ctx, key, r)
 }
 
 // Open implements [BlobStore]. Stored content is never changed in place, so readers share it.
-func (s *MemoryBlobStore) Open(ctx context.Context, key string) (io.ReadCloser, error) {
-	b, err := s.get(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	return io.NopCloser(bytes.NewReader(b)), nil
+func (m *MemoryBlobStore) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	return m.s.Open(ctx, key)
 }
 
 // Stat implements [BlobStore].
-func (s *MemoryBlobStore) Stat(ctx context.Context, key string) (int64, error) {
-	b, err := s.get(ctx, key)
-	if err != nil {
-		return 0, err
-	}
-	return int64(len(b)), nil
+func (m *MemoryBlobStore) Stat(ctx context.Context, key string) (int64, error) {
+	return m.s.Stat(ctx, key)
 }
 
 // Delete implements [BlobStore].
-func (s *MemoryBlobStore) Delete(ctx context.Context, key string) error {
-	if err := checkBlobKey(key); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	delete(s.blobs, key)
-	s.mu.Unlock()
-	return nil
-}
+func (m *MemoryBlobStore) Delete(ctx context.Context, key string) error { return m.s.Delete(ctx, key) }
 
 // Len returns the number of blobs stored, for tests that check nothing was left behind.
-func (s *MemoryBlobStore) Len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.blobs)
-}
+func (m *MemoryBlobStore) Len() int { return m.s.Len() }

@@ -9,6 +9,7 @@ import (
 	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/mailbox"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
+	"github.com/ozgkit/ozgkit/ozg/evidence/evidencetest"
 )
 
 // One blob store implementation serves both packages: the method sets are identical.
@@ -26,4 +27,9 @@ func TestLevelConvertsFromIdentityLevel(t *testing.T) {
 	if mailbox.Level(identity.LevelHigh) != mailbox.LevelHigh || mailbox.Level(identity.LevelBasic) != mailbox.LevelBasic {
 		t.Fatal("level values differ")
 	}
+}
+
+// The mailbox's memory blob store keeps the same contract as every evidence blob store.
+func TestMemoryBlobStoreConformance(t *testing.T) {
+	evidencetest.RunBlobStoreConformance(t, func(t *testing.T) evidence.BlobStore { return mailbox.NewMemoryBlobStore() })
 }

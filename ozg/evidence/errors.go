@@ -3,10 +3,13 @@ package evidence
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ozgkit/ozgkit/internal/memblob"
 )
 
-// ErrInvalidKey: a blob key breaks the key rules of [BlobStore].
-var ErrInvalidKey = errors.New("evidence: invalid blob key")
+// ErrInvalidKey: a blob key breaks the key rules of [BlobStore]. It is the same value as
+// mailbox.ErrInvalidBlobKey, so one blob store serves both packages with one contract.
+var ErrInvalidKey = memblob.ErrInvalidKey
 
 // Errors of the upload pipeline and the stores, checked with errors.Is. Every refusal of an
 // upload is a *[RefusedError] that wraps one of the Err...Refused sentinels below as well.

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/ozgkit/ozgkit/internal/memblob"
 )
 
 // FileBlobStore is a [BlobStore] on the local file system, the default for evidence bytes.
@@ -108,7 +110,7 @@ func (s *FileBlobStore) Put(ctx context.Context, key string, r io.Reader) (n int
 	}()
 	buf := make([]byte, s.opts.BufferSize)
 	// onlyWriter hides (*os.File).ReadFrom so the copy uses our buffer and checks ctx per read.
-	n, err = io.CopyBuffer(onlyWriter{f}, ctxReader{ctx, r}, buf)
+	n, err = io.CopyBuffer(onlyWriter{f}, memblob.ContextReader(ctx, r), buf)
 	if err != nil {
 		return 0, fmt.Errorf("evidence: put blob %q: %w", key, err)
 	}
