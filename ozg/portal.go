@@ -259,7 +259,9 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrConflict), errors.Is(err, ErrInvalidTransition), errors.Is(err, ErrDuplicateSubmission),
 		errors.Is(err, payment.ErrKeyReused), errors.Is(err, payment.ErrConflict):
 		problem.Error(w, http.StatusConflict, err.Error())
-	case errors.As(err, &pfe), errors.Is(err, ErrInvalidApplication), errors.Is(err, ErrBadCursor):
+	case errors.Is(err, ErrBadCursor), errors.Is(err, ErrBadPage):
+		problem.Error(w, http.StatusBadRequest, err.Error())
+	case errors.As(err, &pfe), errors.Is(err, ErrInvalidApplication):
 		problem.Error(w, http.StatusUnprocessableEntity, err.Error())
 	case errors.Is(err, payment.ErrUnavailable):
 		problem.Error(w, http.StatusServiceUnavailable, "Der Bezahldienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut. (The payment provider is unavailable; please try again later.)")

@@ -259,3 +259,100 @@ func txID(t *testing.T, _ *paymenttest.MemoryProvider, redirect string) string {
 	i := strings.LastIndex(redirect, "/")
 	return redirect[i+1:]
 }
+
+func TestPortalPaymentCanBeRetriedAfterCancel(t *testing.T) {
+	j := newJourney(t)
+	draft := j.expect(j.do("erika", "POST", "/api/services/wohngeld/applications", nil, nil, nil), 201)
+	id := draft["id"].(string)
+	first := j.expect(j.do("erika", "POST", "/api/applications/"+id+"/payment", nil, nil, nil), 200)
+	again := j.expect(j.do("erika", "POST", "/api/applications/"+id+"/payment", nil, nil, nil), 200)
+	if again["paymentId"] != first["paymentId"] {
+		t.Fatalf("a repeated start began a second payment: %v vs %v", again, first)
+	}
+	if err := j.provider.Act(txID(t, j.provider, first["redirectUrl"].(string)), paymenttest.ActionCancel, ""); err != nil {
+		t.Fatal(err)
+	}
+	ret := j.expect(j.do("erika", "GET", "/api/applications/"+id+"/payment/return?payment="+first["paymentId"].(string), nil, nil, nil), 200)
+	if ret["state"] != "canceled" {
+		t.Fatalf("after cancel: %v", ret)
+	}
+	second := j.expect(j.do("erika", "POST", "/api/applications/"+id+"/payment", nil, nil, nil), 200)
+	if second["paymentId"] == first["paymentId"] || second["redirectUrl"] == "" {
+		t.Fatalf("no new attempt after cancel: %v", second)
+	}
+	if err := j.provider.Act(txID(t, j.provider, second["redirectUrl"].(string)), paymenttest.ActionPay, payment.MethodGiropay); err != nil {
+		t.Fatal(err)
+	}
+	ret = j.expect(j.do("erika", "GET", "/api/applications/"+id+"/payment/return?payment="+second["paymentId"].(string), nil, nil, nil), 200)
+	if ret["state"] != "paid" {
+		t.Fatalf("after paying the second attempt: %v", ret)
+	}
+	// another citizen's return for this application is not found
+	j.expect(j.do("mallory", "GET", "/api/applications/"+id+"/payment/return?payment="+second["paymentId"].(string), nil, nil, nil), 404)
+}
+
+func TestPortalRefusesBadInput(t *testing.T) {
+	j := newJourney(t)
+	draft := j.expect(j.do("erika", "POST", "/api/services/wohngeld/applications", nil, nil, nil), 201)
+	id := draft["id"].(string)
+	big := `{"version":1,"data":{"vorname":"` + strings.Repeat("a", 2<<20) + `"}}`
+	tests := []struct {
+		name, citizen, method, path, body string
+		status                            int
+	}{
+		{"an unknown service", "erika", "POST", "/api/services/hundesteuer/applications", "", 404},
+		{"an unknown application", "erika", "GET", "/api/applications/0193c7d0-0000-7000-8000-000000000000", "", 404},
+		{"another citizen's application", "mallory", "PUT", "/api/applications/" + id, `{"version":1,"data":{}}`, 404},
+		{"a login below the service's level on its evidence", "basic", "GET", "/api/applications/" + id + "/evidence", "", 404},
+		{"no login on the evidence routes", "", "GET", "/api/applications/" + id + "/evidence", "", 401},
+		{"a body that is not JSON", "erika", "PUT", "/api/applications/" + id, `{"version":`, 422},
+		{"unknown fields in the body", "erika", "PUT", "/api/applications/" + id, `{"version":1,"data":{},"state":"decided"}`, 422},
+		{"data that is not an object", "erika", "PUT", "/api/applications/" + id, `{"version":1,"data":[1]}`, 422},
+		{"a body larger than allowed", "erika", "PUT", "/api/applications/" + id, big, 413},
+		{"a fee payment for a draft of another citizen", "mallory", "POST", "/api/applications/" + id + "/payment", "", 404},
+		{"a bad region filter", "", "GET", "/api/services?region=1234", "", 400},
+		{"a bad page limit", "erika", "GET", "/api/applications?limit=1000", "", 400},
+		{"a tampered page cursor", "erika", "GET", "/api/applications?cursor=not-a-cursor!", "", 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader
+			if tt.body != "" {
+				body = strings.NewReader(tt.body)
+			}
+			resp := j.do(tt.citizen, tt.method, tt.path, body, nil, nil)
+			if resp.StatusCode != tt.status {
+				b, _ := io.ReadAll(resp.Body)
+				t.Fatalf("%d %s, want %d", resp.StatusCode, b, tt.status)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("content type %q, want problem+json", ct)
+			}
+		})
+	}
+	got := j.expect(j.do("erika", "GET", "/api/applications/"+id, nil, nil, nil), 200)
+	if got["version"].(float64) != 1 {
+		t.Fatalf("refused requests changed the draft: %v", got)
+	}
+}
+
+func TestPortalLevelIsEnforcedOnEveryApplicationRoute(t *testing.T) {
+	j := newJourney(t)
+	draft := j.expect(j.do("erika", "POST", "/api/services/wohngeld/applications", nil, nil, nil), 201)
+	id := draft["id"].(string)
+	// Erika's session drops to basic (e.g. a new login with username and password).
+	j.citizens["erika"] = &identity.Principal{Subject: "bpk2-erika", Issuer: "https://idp.example", Level: identity.LevelBasic}
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/api/applications/" + id},
+		{"PUT", "/api/applications/" + id},
+		{"POST", "/api/applications/" + id + "/submit"},
+		{"POST", "/api/applications/" + id + "/payment"},
+		{"GET", "/api/applications/" + id + "/evidence"},
+		{"POST", "/api/applications/" + id + "/withdraw"},
+	} {
+		p := j.expect(j.do("erika", r.method, r.path, strings.NewReader(`{}`), nil, nil), 403)
+		if p["requiredLevel"] != "substantial" || p["currentLevel"] != "basic" {
+			t.Errorf("%s %s: %v", r.method, r.path, p)
+		}
+	}
+}

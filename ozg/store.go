@@ -13,6 +13,9 @@ import (
 // ErrBadCursor: a pagination cursor was not made by the store, or was altered.
 var ErrBadCursor = errors.New("ozg: invalid page cursor")
 
+// ErrBadPage: a page limit is out of range.
+var ErrBadPage = errors.New("ozg: invalid page limit")
+
 // MaxPageSize is the most applications one ListByOwner call returns.
 const MaxPageSize = 100
 
@@ -30,7 +33,7 @@ func (p Page) Normalize() (Page, error) {
 	case p.Limit == 0:
 		p.Limit = 20
 	case p.Limit < 0 || p.Limit > MaxPageSize:
-		return p, fmt.Errorf("ozg: page limit %d is not between 1 and %d", p.Limit, MaxPageSize)
+		return p, fmt.Errorf("%w: %d is not between 1 and %d", ErrBadPage, p.Limit, MaxPageSize)
 	}
 	return p, nil
 }

@@ -363,8 +363,8 @@ func testListBadInput(t *testing.T, s ozg.ApplicationStore) {
 		}
 	}
 	for _, limit := range []int{-1, ozg.MaxPageSize + 1} {
-		if _, _, err := s.ListByOwner(ctx, "alice", ozg.Page{Limit: limit}); err == nil {
-			t.Errorf("limit %d was accepted", limit)
+		if _, _, err := s.ListByOwner(ctx, "alice", ozg.Page{Limit: limit}); !errors.Is(err, ozg.ErrBadPage) {
+			t.Errorf("limit %d: %v, want ErrBadPage", limit, err)
 		}
 	}
 }
