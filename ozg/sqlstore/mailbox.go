@@ -14,8 +14,8 @@ import (
 
 // MailboxStore is a mailbox.Store on a DB: the citizens' mailboxes (Postfächer). An index on
 // (owner, created_at DESC, id DESC) serves the newest-first listing of one owner and its
-// continuation after a position; partial indexes serve the unread count and the due
-// notifications.
+// continuation after a position, one with the application in between the listing of one
+// application's messages; partial indexes serve the unread count and the due notifications.
 type MailboxStore struct{ d *DB }
 
 var _ mailbox.Store = (*MailboxStore)(nil)
@@ -171,11 +171,10 @@ func (s *MailboxStore) List(ctx context.Context, owner string, q mailbox.Query) 
 	}
 	where, args := filterWhere(`WHERE owner = ?`, []any{owner}, q.Filter)
 	if q.After != nil {
-		// Written out rather than as a row value, so that SQLite and PostgreSQL both walk
-		// the (owner, created_at DESC, id DESC) index from the position on.
-		where += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
-		at := micros(q.After.Created)
-		args = append(args, at, at, q.After.ID)
+		// A row value, so that SQLite and PostgreSQL both start the walk down the
+		// (owner, created_at DESC, id DESC) index at the position.
+		where += ` AND (created_at, id) < (?, ?)`
+		args = append(args, micros(q.After.Created), q.After.ID)
 	}
 	args = append(args, q.Limit)
 	rows, err := s.d.db.QueryContext(ctx, s.d.q(messageListSelect+where+` ORDER BY created_at DESC, id DESC LIMIT ?`), args...)

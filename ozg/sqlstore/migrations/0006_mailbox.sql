@@ -25,3 +25,4 @@ CREATE TABLE mailbox_messages (
 CREATE INDEX mailbox_owner_created ON mailbox_messages (owner, created_at DESC, id DESC);
 CREATE INDEX mailbox_owner_unread ON mailbox_messages (owner, kind, application) WHERE read_at IS NULL;
 CREATE INDEX mailbox_notify_due ON mailbox_messages (notify_next, id) WHERE notify_done IS NULL;
+CREATE INDEX mailbox_owner_application ON mailbox_messages (owner, application, created_at DESC, id DESC);
