@@ -30,8 +30,8 @@
 //
 // Times are stored as microseconds since the epoch, so both databases keep them exactly and
 // sort them alike; a zero time that means "not yet" (read, paid, done) is NULL. Nested
-// structures (form data, history, attachments) are stored as JSON text. Ids that are ordered
-// or compared are ordered bytewise, as Go orders strings, whatever the database's locale.
+// structures (form data, history, attachments) are stored as JSON text. The ids of evidence, payments and
+// messages are ordered bytewise, as Go orders strings, whatever the database's locale.
 // Contract errors wrap each package's sentinels (ozg.ErrNotFound, evidence.ErrExists,
 // payment.ErrConflict, mailbox.ErrAlreadyReplied, ...).
 //
