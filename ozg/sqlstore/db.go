@@ -179,6 +179,12 @@ func (d *DB) apply(ctx context.Context, version, name string) error {
 		if strings.TrimSpace(stmt) == "" {
 			continue
 		}
+		if d.dialect == dialectSQLite {
+			// Migrations write COLLATE "C" where ids are ordered or compared, so PostgreSQL
+			// orders bytewise like Go whatever the database's locale; SQLite's default
+			// collation (BINARY) is bytewise already and knows no "C".
+			stmt = strings.ReplaceAll(stmt, ` COLLATE "C"`, "")
+		}
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
 		}

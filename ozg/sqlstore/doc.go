@@ -1,4 +1,4 @@
-// Package sqlstore implements ozg's stores on database/sql: SQLite (modernc.org/sqlite, pure
+// Package sqlstore implements ozgkit's stores on database/sql: SQLite (modernc.org/sqlite, pure
 // Go, no cgo) as the embedded default — one file, no server — and PostgreSQL (pgx) for
 // production and several replicas.
 //
@@ -12,10 +12,30 @@
 // Open applies the schema migrations (embedded in the binary) before it returns; replicas that
 // start together take turns through an advisory lock on PostgreSQL.
 //
+// # Stores
+//
+// One DB serves every store; each method returns a view of it, cheap to make:
+//
+//   - [DB.Applications]: ozg.Store — applications (Anträge), submissions and their outbox, so
+//     that a submit is one transaction.
+//   - [DB.Evidence]: evidence.Store — the metadata of uploaded evidence (Nachweise); the bytes
+//     stay in an evidence.BlobStore.
+//   - [DB.Payments]: payment.Store — fee payments, with optimistic versions checked in the
+//     writing statement, and the listing by state that the reconciler polls.
+//   - [DB.Mailbox]: mailbox.Store — the citizens' mailboxes (Postfach), indexed so that a page
+//     of one owner's newest messages is read straight from an index, whatever the number of
+//     messages of others.
+//
 // # Storage rules
 //
 // Times are stored as microseconds since the epoch, so both databases keep them exactly and
-// sort them alike. Form data and history are stored as the JSON text the caller gave. Every
-// store passes the conformance suite of ozg/ozgtest; the PostgreSQL tests run when
-// OZGKIT_TEST_POSTGRES holds a DSN and skip otherwise.
+// sort them alike; a zero time that means "not yet" (read, paid, done) is NULL. Nested
+// structures (form data, history, attachments) are stored as JSON text. The ids of evidence, payments and
+// messages are ordered bytewise, as Go orders strings, whatever the database's locale.
+// Contract errors wrap each package's sentinels (ozg.ErrNotFound, evidence.ErrExists,
+// payment.ErrConflict, mailbox.ErrAlreadyReplied, ...).
+//
+// Every store passes its package's conformance suite (ozgtest, evidencetest, paymenttest,
+// mailboxtest) on both databases; the PostgreSQL tests run when OZGKIT_TEST_POSTGRES holds a
+// DSN and skip otherwise.
 package sqlstore

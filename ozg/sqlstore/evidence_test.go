@@ -1,0 +1,17 @@
+package sqlstore_test
+
+import (
+	"testing"
+
+	"github.com/ozgkit/ozgkit/ozg/evidence"
+	"github.com/ozgkit/ozgkit/ozg/evidence/evidencetest"
+)
+
+func TestSQLiteEvidenceStoreConformance(t *testing.T) {
+	evidencetest.RunStoreConformance(t, func(t *testing.T) evidence.Store { return openSQLite(t).Evidence() })
+}
+
+func TestPostgresEvidenceStoreConformance(t *testing.T) {
+	openPostgres(t) // skips without a DSN
+	evidencetest.RunStoreConformance(t, func(t *testing.T) evidence.Store { return openPostgres(t).Evidence() })
+}
