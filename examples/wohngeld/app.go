@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -74,7 +75,8 @@ func newApp(ctx context.Context, base string, mux *http.ServeMux, cfg config, lo
 		}
 	}
 
-	// Storage: applications, submissions and the outbox in SQL; files on disk.
+	// Storage: everything in SQL (applications, submissions, outbox, evidence records, payments,
+	// mailbox); files on disk.
 	dsn := cfg.DSN
 	if dsn == "" {
 		dsn = "sqlite:" + filepath.Join(cfg.DataDir, "ozgkit.db")
@@ -100,13 +102,18 @@ func newApp(ctx context.Context, base string, mux *http.ServeMux, cfg config, lo
 			return nil, err
 		}
 	}
-	ev, err := evidence.New(evidence.NewMemoryStore(), blobs, scanner, &evidence.Options{Logger: logger})
+	ev, err := evidence.New(a.db.Evidence(), blobs, scanner, &evidence.Options{Logger: logger})
 	if err != nil {
 		return nil, err
 	}
 
-	// The mailbox keeps attachments in the same blob store as the evidence.
-	if a.mailbox, err = mailbox.New(mailbox.NewMemoryStore(), blobs, &mailbox.Options{Logger: logger}); err != nil {
+	// The mailbox keeps attachments in the same blob store as the evidence. Its cursor key comes
+	// from the data directory so that page cursors survive a restart.
+	cursorKey, err := persistentKey(filepath.Join(cfg.DataDir, "mailbox-cursor.key"))
+	if err != nil {
+		return nil, err
+	}
+	if a.mailbox, err = mailbox.New(a.db.Mailbox(), blobs, &mailbox.Options{Logger: logger, CursorKey: cursorKey}); err != nil {
 		return nil, err
 	}
 
@@ -119,7 +126,7 @@ func newApp(ctx context.Context, base string, mux *http.ServeMux, cfg config, lo
 	if err != nil {
 		return nil, err
 	}
-	a.payments = payment.NewService(payment.NewMemoryStore(), client, &payment.Options{Logger: logger})
+	a.payments = payment.NewService(a.db.Payments(), client, &payment.Options{Logger: logger})
 
 	// Identity: the local provider, the relying party, sessions and the gate.
 	secret := "example-secret-" + rand.Text()
@@ -201,4 +208,20 @@ func cutAddr(s string) (network, address string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// persistentKey reads a 32-byte key from path, creating it (mode 0600) on first use.
+func persistentKey(path string) ([]byte, error) {
+	if b, err := os.ReadFile(path); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, err
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return key, nil
 }

@@ -6,9 +6,8 @@
 //	go run ./examples/wohngeld            # serve on http://127.0.0.1:8080
 //	go run ./examples/wohngeld -demo      # walk the whole journey over HTTP, print it, exit
 //
-// Applications, submissions and the outbox are kept in SQLite under -data (or in PostgreSQL
-// with -db postgres://...), uploaded files on disk beside it; evidence records, payments and
-// the mailbox are kept in memory in this example.
+// Everything is kept in SQLite under -data (or in PostgreSQL with -db postgres://...), the
+// uploaded files on disk beside it, so the portal picks up where it stopped.
 package main
 
 import (

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ozgkit/ozgkit/payment"
 )
@@ -119,5 +120,11 @@ func (tx *PaymentTransaction) Transaction() payment.Transaction {
 
 func cut(s string) string {
 	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1 // a NUL or escape in provider text is refused by databases and terminals
+		}
+		return r
+	}, s)
 	return truncate(s, maxFreeText)
 }

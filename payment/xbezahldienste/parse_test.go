@@ -146,3 +146,14 @@ func FuzzParseTransaction(f *testing.F) {
 		}
 	})
 }
+
+func TestParseTransactionDropsControlCharactersFromProviderText(t *testing.T) {
+	answer := strings.Replace(paidAnswer, `"PayPal Express"`, `"PayPal\u0000 Ex\u001bpress"`, 1)
+	tx, err := xbezahldienste.ParseTransaction([]byte(answer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tx.Transaction().MethodDetail; got != "PayPal Express" {
+		t.Fatalf("method detail %q still holds control characters", got)
+	}
+}
