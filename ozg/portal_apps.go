@@ -112,17 +112,8 @@ func (p *Portal) createApplication(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	data, err := checkData(body.Data)
+	data, prov, err := draftData(svc, nil, nil, body.Data)
 	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	prov := forms.Provenance{}
-	if err := svc.Form.ValidateDraft(data); err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	if prov, err = svc.Form.TrackChanges(nil, data, prov); err != nil {
 		p.fail(w, r, err)
 		return
 	}
@@ -187,16 +178,7 @@ func (p *Portal) saveApplication(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	data, err := checkData(body.Data)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	if err := svc.Form.ValidateDraft(data); err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	prov, err := svc.Form.TrackChanges(a.Data, data, forms.Provenance(a.Provenance))
+	data, prov, err := draftData(svc, a.Data, a.Provenance, body.Data)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -225,4 +207,22 @@ func (p *Portal) withdrawApplication(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeApplication(w, http.StatusOK, done)
+}
+
+// draftData checks new data of a draft (a bounded JSON object, valid as a draft of the
+// service's form) and returns it with the provenance updated for the step from old: what the
+// citizen entered or changed is theirs.
+func draftData(svc *Service, old json.RawMessage, prov map[string]string, raw json.RawMessage) (json.RawMessage, forms.Provenance, error) {
+	data, err := checkData(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := svc.Form.ValidateDraft(data); err != nil {
+		return nil, nil, err
+	}
+	p, err := svc.Form.TrackChanges(old, data, forms.Provenance(prov))
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, p, nil
 }
