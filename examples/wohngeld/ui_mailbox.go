@@ -17,7 +17,7 @@ type mailboxPage struct {
 }
 
 type messagePage struct {
-	mailbox.Message
+	*mailbox.Message
 	Attachments []attachmentLink
 }
 
@@ -69,7 +69,7 @@ func (u *ui) message(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	page := messagePage{Message: m}
+	page := messagePage{Message: &m}
 	for i, a := range m.Attachments {
 		page.Attachments = append(page.Attachments, attachmentLink{Name: a.Name, Size: a.Size,
 			Href: fmt.Sprintf("/api/mailbox/%s/attachments/%d", m.ID, i)})

@@ -54,6 +54,28 @@ func (u *ui) missing(r *http.Request, d *draft) []pageError {
 			out = append(out, pageError{Message: "Im Schritt „" + st.Title + "“ fehlen Angaben oder sind fehlerhaft.", Target: "aendern-" + id})
 		}
 	}
+	if len(d.Service.Evidence) > 0 {
+		list, err := u.app.evidence.List(r.Context(), d.ID)
+		if err != nil {
+			return append(out, pageError{Message: "Die Nachweise konnten gerade nicht geprüft werden."})
+		}
+		for _, req := range d.Service.Evidence {
+			n := 0
+			for _, e := range list {
+				if e.RequirementID == req.ID && e.Usable() {
+					n++
+				}
+			}
+			if n < req.MinFiles() {
+				out = append(out, pageError{Message: "Der Nachweis „" + req.Title + "“ fehlt noch.", Target: "aendern-nachweise"})
+			}
+		}
+	}
+	if d.Service.FeeDueOnline() {
+		if _, err := u.app.payments.PaidFor(r.Context(), d.ID, d.Owner.Subject); err != nil {
+			out = append(out, pageError{Message: "Die Gebühr von " + euro(d.Service.Fee.Amount) + " ist noch nicht bezahlt.", Target: "aendern-zahlung"})
+		}
+	}
 	return out
 }
 
