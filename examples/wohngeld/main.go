@@ -3,7 +3,7 @@
 // digital notice of level 4), with a local BundID-like login, a local XBezahldienste payment
 // platform and a case worker's inbox — nothing to install.
 //
-//	go run ./examples/wohngeld            # serve on http://127.0.0.1:8080
+//	go run ./examples/wohngeld            # serve on http://127.0.0.1:8080 (citizens' HTML pages at /)
 //	go run ./examples/wohngeld -demo      # walk the whole journey over HTTP, print it, exit
 //
 // Applications, submissions and the outbox are kept in SQLite under -data (or in PostgreSQL

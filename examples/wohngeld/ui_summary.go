@@ -89,6 +89,12 @@ func appendRows(rows []summaryRow, fld *forms.Field, v any, depth int) []summary
 // valueText shows one answer as the citizen chose it: the label of a choice, Ja/Nein, a German
 // number or date.
 func valueText(fld *forms.Field, v any) string {
+	if b, ok := v.(bool); ok {
+		if b {
+			return "Ja"
+		}
+		return "Nein"
+	}
 	if fld != nil {
 		for i, e := range fld.Enum {
 			if fmt.Sprint(e) == fmt.Sprint(v) && i < len(fld.EnumLabels) && fld.EnumLabels[i].In("de") != "" {
@@ -97,11 +103,6 @@ func valueText(fld *forms.Field, v any) string {
 		}
 	}
 	switch x := v.(type) {
-	case bool:
-		if x {
-			return "Ja"
-		}
-		return "Nein"
 	case json.Number:
 		if f, err := strconv.ParseFloat(string(x), 64); err == nil {
 			s := strconv.FormatFloat(f, 'f', -1, 64)
