@@ -63,10 +63,25 @@ func TestBrowserJourney(t *testing.T) {
 		body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
 		t.Fatalf("%s: %v\nat %s:\n%s", what, err, url, body)
 	}
-	run := func(what string, steps ...step) {
+	// run runs the steps in order; a navigation (a click that loads a page) waits until the
+	// new page has loaded, so no later step finds a node of the page before.
+	run := func(what string, steps ...any) {
 		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			fatal(what, err)
+		for _, s := range steps {
+			var err error
+			switch s := s.(type) {
+			case navigation:
+				tctx, cancel := context.WithTimeout(bctx, 30*time.Second)
+				_, err = chromedp.RunResponse(tctx, s.click)
+				cancel()
+			case step:
+				err = chromedp.Do(bctx, s)
+			default:
+				t.Fatalf("%s: step of type %T", what, s)
+			}
+			if err != nil {
+				fatal(what, err)
+			}
 		}
 	}
 	text := func(what string, sel chromedp.CSS) string {
@@ -92,16 +107,16 @@ func TestBrowserJourney(t *testing.T) {
 	choose := func(name, value string) step {
 		return chromedp.Click(chromedp.CSS(`input[name="` + name + `"][value="` + value + `"]`))
 	}
-	submitStep := chromedp.Click(chromedp.CSS(`button[name="_action"][value="submit"]`))
+	submitStep := navigation{chromedp.Click(chromedp.CSS(`button[name="_action"][value="submit"]`))}
 	waitHeading := func(text string) step {
 		return chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "` + text + `")]`))
 	}
-	upload := func(req, file string) step {
-		return chromedp.Steps(
+	upload := func(req, file string) []any {
+		return []any{
 			chromedp.SetUploadFiles(chromedp.ID("datei-"+req), []string{filepath.Join(files, file)}),
-			chromedp.Click(chromedp.Search(`//form[.//input[@id="datei-`+req+`"]]//button`)),
-			chromedp.WaitVisible(chromedp.Search(`//span[@class="file-name"][. = "`+file+`"]`)),
-		)
+			navigation{chromedp.Click(chromedp.Search(`//form[.//input[@id="datei-` + req + `"]]//button`))},
+			chromedp.WaitVisible(chromedp.Search(`//span[@class="file-name"][. = "` + file + `"]`)),
+		}
 	}
 
 	run("start page",
@@ -109,18 +124,18 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Navigate(a.base+"/"),
 		waitHeading("Leistungen online beantragen"),
 		shot("01-start"),
-		chromedp.Click(chromedp.CSS(`a[href="/leistungen/wohngeld/antrag"]`)),
+		navigation{chromedp.Click(chromedp.CSS(`a[href="/leistungen/wohngeld/antrag"]`))},
 	)
 	run("login chooser",
 		chromedp.WaitVisible(chromedp.CSS(`input[name="persona"][value="erika"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="persona"][value="erika"]`)),
 		chromedp.SetValue(chromedp.ID("level"), "high"),
 		shot("02-login"),
-		chromedp.Click(chromedp.Search(`//button[. = "Anmelden"]`)),
+		navigation{chromedp.Click(chromedp.Search(`//button[. = "Anmelden"]`))},
 	)
 	run("start the application",
 		chromedp.WaitVisible(chromedp.Search(`//button[contains(., "Antrag starten")]`)),
-		chromedp.Click(chromedp.Search(`//button[contains(., "Antrag starten")]`)),
+		navigation{chromedp.Click(chromedp.Search(`//button[contains(., "Antrag starten")]`))},
 		waitHeading("Angaben zur Person"),
 	)
 	given, err := chromedp.Run(bctx, chromedp.Value(chromedp.CSS(`[name="/antragsteller/vorname"]`)))
@@ -154,7 +169,7 @@ func TestBrowserJourney(t *testing.T) {
 		waitHeading("Haushalt"),
 	)
 	run("step haushalt with one member added",
-		chromedp.Click(chromedp.CSS(`button[value="add:/haushalt/mitglieder"]`)),
+		navigation{chromedp.Click(chromedp.CSS(`button[value="add:/haushalt/mitglieder"]`))},
 		chromedp.WaitVisible(chromedp.CSS(`[name="/haushalt/mitglieder/0/vorname"]`)),
 		set("/haushalt/mitglieder/0/vorname", "Hans"),
 		set("/haushalt/mitglieder/0/nachname", "Mustermann"),
@@ -178,11 +193,12 @@ func TestBrowserJourney(t *testing.T) {
 		submitStep,
 		waitHeading("Nachweise"),
 	)
+	run("evidence")
+	run("evidence", upload("mietvertrag", "mietvertrag.pdf")...)
+	run("evidence", upload("einkommen", "lohnabrechnung.pdf")...)
 	run("evidence",
-		upload("mietvertrag", "mietvertrag.pdf"),
-		upload("einkommen", "lohnabrechnung.pdf"),
 		shot("05-nachweise"),
-		chromedp.Click(chromedp.Search(`//a[. = "Weiter"]`)),
+		navigation{chromedp.Click(chromedp.Search(`//a[. = "Weiter"]`))},
 		waitHeading("Angaben prüfen"),
 		shot("06-pruefen"),
 	)
@@ -196,7 +212,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatalf("summary says incomplete:\n%s", summary)
 	}
 	run("submit",
-		chromedp.Click(chromedp.CSS(`#absenden`)),
+		navigation{chromedp.Click(chromedp.CSS(`#absenden`))},
 		waitHeading("Antrag eingereicht"),
 		shot("07-bestaetigung"),
 	)
@@ -218,7 +234,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	run("read the receipt",
 		shot("08-postfach"),
-		chromedp.Click(chromedp.Search(`//a[contains(., "Eingangsbestätigung: Wohngeld")]`)),
+		navigation{chromedp.Click(chromedp.Search(`//a[contains(., "Eingangsbestätigung: Wohngeld")]`))},
 		waitHeading("Eingangsbestätigung"),
 		shot("09-nachricht"),
 	)
@@ -230,25 +246,27 @@ func TestBrowserJourney(t *testing.T) {
 	// The parking permit: the fee is paid on the pay page before submitting.
 	run("parking permit form",
 		chromedp.Navigate(a.base+"/leistungen/bewohnerparkausweis/antrag"),
-		chromedp.Click(chromedp.Search(`//button[contains(., "Antrag starten")]`)),
+		navigation{chromedp.Click(chromedp.Search(`//button[contains(., "Antrag starten")]`))},
 		chromedp.WaitVisible(chromedp.CSS(`[name="/fahrzeug/kennzeichen"]`)),
 		set("/fahrzeug/kennzeichen", "KI-AB 1234"),
 		submitStep,
 		waitHeading("Nachweise"),
-		upload("zulassung", "zulassung.pdf"),
-		chromedp.Click(chromedp.Search(`//a[. = "Weiter"]`)),
+	)
+	run("parking evidence", upload("zulassung", "zulassung.pdf")...)
+	run("parking fee",
+		navigation{chromedp.Click(chromedp.Search(`//a[. = "Weiter"]`))},
 		waitHeading("Gebühr bezahlen"),
-		chromedp.Click(chromedp.Search(`//button[contains(., "bezahlen")]`)),
+		navigation{chromedp.Click(chromedp.Search(`//button[contains(., "bezahlen")]`))},
 	)
 	run("pay page",
 		chromedp.WaitVisible(chromedp.CSS(`button[name="action"][value="pay"]`)),
 		shot("10-bezahlseite"),
-		chromedp.Click(chromedp.CSS(`button[name="action"][value="pay"]`)),
+		navigation{chromedp.Click(chromedp.CSS(`button[name="action"][value="pay"]`))},
 		chromedp.WaitVisible(chromedp.Search(`//h2[. = "Bezahlt"]`)),
 		shot("11-bezahlt"),
-		chromedp.Click(chromedp.Search(`//a[. = "Weiter"]`)),
+		navigation{chromedp.Click(chromedp.Search(`//a[. = "Weiter"]`))},
 		waitHeading("Angaben prüfen"),
-		chromedp.Click(chromedp.CSS(`#absenden`)),
+		navigation{chromedp.Click(chromedp.CSS(`#absenden`))},
 		waitHeading("Antrag eingereicht"),
 	)
 	body = text("parking confirmation", "main")
@@ -256,4 +274,9 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("parking confirmation does not mention the payment:\n%s", body)
 	}
 	t.Logf("screenshots in %s", shots)
+}
+
+// navigation is a step that loads a page: the browser test waits for the new page.
+type navigation struct {
+	click chromedp.Action[chromedp.Void]
 }
