@@ -82,14 +82,20 @@ func loginURL(level identity.Level, r *http.Request) string {
 	return "/auth/login?" + url.Values{"level": {level.String()}, "return": {ret}}.Encode()
 }
 
-// requireLevel answers a redirect to login (or a step-up login) unless the citizen is logged
-// in at level or above.
-func requireLevel(w http.ResponseWriter, r *http.Request, level identity.Level) (*identity.Principal, bool) {
+// requireLevel lets the request through when the citizen is logged in at level or above.
+// Otherwise a browser's page request is sent to login (or a step-up login) by the gate's
+// RequireLevel, which comes back to the page; a post, whose page cannot be repeated by a
+// redirect, goes to login and then to the start page.
+func (u *ui) requireLevel(w http.ResponseWriter, r *http.Request, level identity.Level) (*identity.Principal, bool) {
 	p, ok := principal(r)
 	if ok && p.Level.Meets(level) {
 		return p, true
 	}
-	http.Redirect(w, r, loginURL(level, r), http.StatusSeeOther)
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		u.gate.RequireLevel(level)(http.NotFoundHandler()).ServeHTTP(w, r)
+	} else {
+		http.Redirect(w, r, loginURL(level, r), http.StatusSeeOther)
+	}
 	return nil, false
 }
 
@@ -104,9 +110,8 @@ type draft struct {
 // level, answering the page itself (login, 404) when it returns false. Another owner's
 // application is "not found", as over the API.
 func (u *ui) load(w http.ResponseWriter, r *http.Request) (*draft, bool) {
-	p, ok := principal(r)
+	p, ok := u.requireLevel(w, r, identity.LevelBasic)
 	if !ok {
-		http.Redirect(w, r, loginURL(identity.LevelBasic, r), http.StatusSeeOther)
 		return nil, false
 	}
 	a, err := u.app.apps.Get(r.Context(), p.Subject, r.PathValue("application"))
@@ -119,8 +124,7 @@ func (u *ui) load(w http.ResponseWriter, r *http.Request) (*draft, bool) {
 		u.fail(w, r, err)
 		return nil, false
 	}
-	if !p.Level.Meets(svc.Level) {
-		http.Redirect(w, r, loginURL(svc.Level, r), http.StatusSeeOther)
+	if _, ok := u.requireLevel(w, r, svc.Level); !ok {
 		return nil, false
 	}
 	return &draft{Application: a, Service: svc, Owner: p}, true

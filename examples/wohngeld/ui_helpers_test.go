@@ -75,7 +75,7 @@ func (c *webClient) do(req *http.Request) page {
 		c.t.Fatal(err)
 	}
 	p := page{Status: resp.StatusCode, URL: resp.Request.URL, Body: string(b)}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") && strings.HasPrefix(p.URL.String(), c.base) &&
+	if p.Status/100 != 3 && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") && strings.HasPrefix(p.URL.String(), c.base) &&
 		!strings.HasPrefix(p.URL.Path, "/idp/") && !strings.HasPrefix(p.URL.Path, "/xbezahldienste/") {
 		if err := formstest.Check(strings.NewReader(p.Body)); err != nil {
 			c.t.Errorf("accessibility of %s:\n%v", p.URL.Path, err)

@@ -33,7 +33,7 @@ func citizenOf(p *identity.Principal) mailbox.Citizen {
 
 // mailbox lists the citizen's messages, newest first, a page at a time.
 func (u *ui) mailbox(w http.ResponseWriter, r *http.Request) {
-	p, ok := requireLevel(w, r, identity.LevelBasic)
+	p, ok := u.requireLevel(w, r, identity.LevelBasic)
 	if !ok {
 		return
 	}
@@ -52,7 +52,7 @@ func (u *ui) mailbox(w http.ResponseWriter, r *http.Request) {
 // message shows one message and marks it read. A message sent at a higher level than the
 // login's asks for a step-up login.
 func (u *ui) message(w http.ResponseWriter, r *http.Request) {
-	p, ok := requireLevel(w, r, identity.LevelBasic)
+	p, ok := u.requireLevel(w, r, identity.LevelBasic)
 	if !ok {
 		return
 	}
@@ -60,7 +60,7 @@ func (u *ui) message(w http.ResponseWriter, r *http.Request) {
 	var le *mailbox.LevelError
 	switch {
 	case errors.As(err, &le):
-		http.Redirect(w, r, loginURL(identity.Level(le.Required), r), http.StatusSeeOther)
+		u.requireLevel(w, r, identity.Level(le.Required))
 		return
 	case errors.Is(err, mailbox.ErrNotFound):
 		u.fail(w, r, ozg.ErrNotFound)

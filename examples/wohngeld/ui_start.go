@@ -46,7 +46,7 @@ func (u *ui) startApplication(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	p, ok := requireLevel(w, r, svc.Level)
+	p, ok := u.requireLevel(w, r, svc.Level)
 	if !ok {
 		return
 	}
@@ -102,7 +102,7 @@ type applicationRow struct {
 
 // applications lists the citizen's applications.
 func (u *ui) applications(w http.ResponseWriter, r *http.Request) {
-	p, ok := requireLevel(w, r, identity.LevelBasic)
+	p, ok := u.requireLevel(w, r, identity.LevelBasic)
 	if !ok {
 		return
 	}

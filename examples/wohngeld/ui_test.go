@@ -80,6 +80,8 @@ func TestHTMLJourney(t *testing.T) {
 		}
 	}
 
+	c.get(base+"/angaben/unbekannt").mustContain(t, 404, "nicht")
+
 	// Evidence: a text file is refused with a message at its upload form; two PDFs are taken.
 	ev := c.get(base + "/nachweise")
 	ev.mustContain(t, 200, "Mietvertrag", "Einkommensnachweise")
@@ -173,6 +175,7 @@ func TestHTMLJourney(t *testing.T) {
 	// Pages that are not there, or not the citizen's.
 	c.get("/antraege/00000000-0000-0000-0000-000000000000/nachweise").mustContain(t, 404, "nicht")
 	c.get("/postfach/unbekannt").mustContain(t, 404, "nicht")
+	c.get("/leistungen/unbekannt/antrag").mustContain(t, 404, "nicht")
 }
 
 // TestHTMLPagesNeedLogin checks that the citizen's pages send a browser to login at the
@@ -185,7 +188,9 @@ func TestHTMLPagesNeedLogin(t *testing.T) {
 		"/postfach":                   "/auth/login?level=basic&return=%2Fpostfach",
 		"/antraege/x/pruefen":         "/auth/login?level=basic&return=%2Fantraege%2Fx%2Fpruefen",
 	} {
-		resp, err := noRedirect.Get(a.base + path)
+		req, _ := http.NewRequest(http.MethodGet, a.base+path, nil)
+		req.Header.Set("Accept", "text/html")
+		resp, err := noRedirect.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,12 +200,35 @@ func TestHTMLPagesNeedLogin(t *testing.T) {
 		}
 	}
 
+	// An API client (no HTML wanted) gets 401, not a login page.
+	resp, err := noRedirect.Get(a.base + "/postfach")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /postfach without Accept: text/html: %d, want 401", resp.StatusCode)
+	}
+
+	// Lena's login (username and password, basic) is too weak for Wohngeld: the page asks for
+	// a step-up login at the service's level.
+	if err := a.idp.SetAutoLogin("lena"); err != nil {
+		t.Fatal(err)
+	}
+	lena := newWebClient(t, a.base)
+	lena.get("/postfach").mustContain(t, 200, "Mein Postfach")
+	lena.client.CheckRedirect = noRedirect.CheckRedirect
+	step := lena.get("/leistungen/wohngeld/antrag")
+	if step.Status != http.StatusSeeOther {
+		t.Errorf("basic login on a substantial service: %d, want 303 to a step-up login", step.Status)
+	}
+
 	if err := a.idp.SetAutoLogin("erika"); err != nil {
 		t.Fatal(err)
 	}
 	c := newWebClient(t, a.base)
 	c.get("/leistungen/wohngeld/antrag").mustContain(t, 200, "Antrag starten")
-	resp, err := c.client.PostForm(a.base+"/leistungen/wohngeld/antrag", nil)
+	resp, err = c.client.PostForm(a.base+"/leistungen/wohngeld/antrag", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
