@@ -73,7 +73,7 @@ func run(ctx context.Context, addr string, cfg config, demo, verbose bool, out i
 		return runDemo(ctx, a, out)
 	}
 	fmt.Fprintf(out, "Beispielportal: %s/\n", base)
-	fmt.Fprintf(out, "Anmelden:        %s/auth/login?level=high&return=/api/session (Testpersonen zur Auswahl)\n", base)
+	fmt.Fprintf(out, "Anmelden:        %s/auth/login?level=high&return=/ (Testpersonen zur Auswahl)\n", base)
 	fmt.Fprintf(out, "Sachbearbeitung: %s/sachbearbeitung (Benutzer sachbearbeitung, Passwort %s)\n", base, a.caseWorkerPassword)
 	fmt.Fprintf(out, "API:             %s/api/openapi.json — beenden mit Strg+C\n", base)
 	<-ctx.Done()

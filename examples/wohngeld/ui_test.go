@@ -133,6 +133,23 @@ func TestHTMLJourney(t *testing.T) {
 	c.get(link[1]).mustContain(t, 200, "Eingangsbestätigung", ref[1])
 	c.get("/postfach").mustContain(t, 200, "Keine ungelesenen Nachrichten")
 
+	// The case worker decides; the notice (Bescheid) is the next message.
+	subs := a.inbox.Submissions()
+	if len(subs) != 1 || subs[0].Reference != ref[1] {
+		t.Fatalf("case worker's inbox: %d submissions", len(subs))
+	}
+	if err := a.caseWorkerIssues(context.Background(), subs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	box = c.get("/postfach")
+	box.mustContain(t, 200, "Bescheid: Wohngeld", "1 ungelesene")
+	link = regexp.MustCompile(`<a href="(/postfach/[^"]+)">Bescheid`).FindStringSubmatch(box.Body)
+	if link == nil {
+		t.Fatalf("no link to the notice:\n%s", box.Body)
+	}
+	c.get(link[1]).mustContain(t, 200, "Bescheid", "Stand des Antrags ansehen")
+	c.get(base).mustContain(t, 200, "beschieden")
+
 	// The parking permit: one page, evidence, and the fee through the pay page.
 	park := c.submit(c.get("/leistungen/bewohnerparkausweis/antrag"), "Antrag starten", "", "", nil)
 	park.mustContain(t, 200, "Amtliches Kennzeichen")
@@ -235,6 +252,14 @@ func TestHTMLPagesNeedLogin(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("post without CSRF token: %d, want 403", resp.StatusCode)
+	}
+
+	// Logging out (the header's button) ends the session.
+	home := c.get("/")
+	home.mustContain(t, 200, "Abmelden")
+	out := c.submit(home, "Abmelden", "", "", nil)
+	if out.Status != http.StatusOK || strings.Contains(c.get("/").Body, "Abmelden") {
+		t.Errorf("still logged in after logout: %d", out.Status)
 	}
 }
 
