@@ -31,7 +31,8 @@ import (
 //	/auth/...          login, callback and logout (identity.Gate with the OIDC relying party)
 //	/api/...           the portal (ozg.Portal): catalogue, applications, evidence, payment, mailbox
 //	/sachbearbeitung   the case worker's inbox, where notices (Bescheide) are issued
-//	/                  a short start page
+//	/, /leistungen/, /antraege/, /postfach/
+//	                   the citizen's HTML pages (ui.go), on the same library calls as /api
 type app struct {
 	base     string
 	logger   *slog.Logger
@@ -41,6 +42,7 @@ type app struct {
 	outbox   *ozg.Outbox
 	payments *payment.Service
 	mailbox  *mailbox.Mailbox
+	evidence *evidence.Manager
 	inbox    *delivery.Inbox
 	idp      *identitytest.Provider
 	// caseWorkerPassword protects /sachbearbeitung (user "sachbearbeitung").
@@ -102,7 +104,7 @@ func newApp(ctx context.Context, base string, mux *http.ServeMux, cfg config, lo
 			return nil, err
 		}
 	}
-	ev, err := evidence.New(a.db.Evidence(), blobs, scanner, &evidence.Options{Logger: logger})
+	a.evidence, err = evidence.New(a.db.Evidence(), blobs, scanner, &evidence.Options{Logger: logger})
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +164,7 @@ func newApp(ctx context.Context, base string, mux *http.ServeMux, cfg config, lo
 
 	// The portal, and the outbox that delivers to the case worker's inbox.
 	portal, err := ozg.NewPortal(ozg.PortalConfig{
-		Catalog: a.catalog, Applications: a.apps, Evidence: ev, Payments: a.payments, Mailbox: a.mailbox,
+		Catalog: a.catalog, Applications: a.apps, Evidence: a.evidence, Payments: a.payments, Mailbox: a.mailbox,
 		Prefix: "/api", BaseURL: base, Logger: logger,
 	})
 	if err != nil {
@@ -175,7 +177,9 @@ func newApp(ctx context.Context, base string, mux *http.ServeMux, cfg config, lo
 	})
 	mux.Handle("/sachbearbeitung", a.caseWorker(http.HandlerFunc(a.inboxPage)))
 	mux.Handle("POST /sachbearbeitung/{submission}/bescheid", a.caseWorker(http.HandlerFunc(a.issueNotice)))
-	mux.HandleFunc("GET /{$}", a.home)
+	if err := a.registerUI(mux, gate); err != nil {
+		return nil, err
+	}
 	mux.HandleFunc("GET /catalog.jsonld", a.jsonLD)
 	mux.HandleFunc("GET /sitemap.xml", a.sitemap)
 	return a, nil

@@ -3,7 +3,7 @@
 // digital notice of level 4), with a local BundID-like login, a local XBezahldienste payment
 // platform and a case worker's inbox — nothing to install.
 //
-//	go run ./examples/wohngeld            # serve on http://127.0.0.1:8080
+//	go run ./examples/wohngeld            # serve on http://127.0.0.1:8080 (citizens' HTML pages at /)
 //	go run ./examples/wohngeld -demo      # walk the whole journey over HTTP, print it, exit
 //
 // Everything is kept in SQLite under -data (or in PostgreSQL with -db postgres://...), the
@@ -72,7 +72,7 @@ func run(ctx context.Context, addr string, cfg config, demo, verbose bool, out i
 		return runDemo(ctx, a, out)
 	}
 	fmt.Fprintf(out, "Beispielportal: %s/\n", base)
-	fmt.Fprintf(out, "Anmelden:        %s/auth/login?level=high&return=/api/session (Testpersonen zur Auswahl)\n", base)
+	fmt.Fprintf(out, "Anmelden:        %s/auth/login?level=high&return=/ (Testpersonen zur Auswahl)\n", base)
 	fmt.Fprintf(out, "Sachbearbeitung: %s/sachbearbeitung (Benutzer sachbearbeitung, Passwort %s)\n", base, a.caseWorkerPassword)
 	fmt.Fprintf(out, "API:             %s/api/openapi.json — beenden mit Strg+C\n", base)
 	<-ctx.Done()

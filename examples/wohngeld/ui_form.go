@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ozgkit/ozgkit/forms"
+	"github.com/ozgkit/ozgkit/identity"
+	"github.com/ozgkit/ozgkit/ozg"
+)
+
+// wholeForm is the step id in the URL of a form without steps.
+const wholeForm = "formular"
+
+// formStep is one page of a form: ID in the URL, Step for forms ("" = the whole form).
+type formStep struct {
+	ID, Step, Title string
+}
+
+// formSteps returns the pages of f: its steps, or one page with everything.
+func formSteps(f *forms.Form) []formStep {
+	steps := f.Steps()
+	if len(steps) == 0 {
+		return []formStep{{ID: wholeForm, Title: "Angaben"}}
+	}
+	out := make([]formStep, 0, len(steps))
+	for _, s := range steps {
+		out = append(out, formStep{ID: s.ID, Step: s.ID, Title: s.Title.In("de")})
+	}
+	return out
+}
+
+func findStep(f *forms.Form, id string) (formStep, int, bool) {
+	for i, s := range formSteps(f) {
+		if s.ID == id {
+			return s, i, true
+		}
+	}
+	return formStep{}, 0, false
+}
+
+type stepView struct {
+	Service  string
+	Title    string
+	Number   int
+	Of       int
+	Form     template.HTML
+	Problem  string
+	Previous string
+}
+
+// stepPage shows one step of the form with the draft's data.
+func (u *ui) stepPage(w http.ResponseWriter, r *http.Request) {
+	d, ok := u.load(w, r)
+	if !ok || !u.editable(w, r, d) {
+		return
+	}
+	st, _, ok := findStep(d.Service.Form, r.PathValue("step"))
+	if !ok {
+		u.fail(w, r, ozg.ErrNotFound)
+		return
+	}
+	u.showStep(w, r, http.StatusOK, d, st, d.Data, nil, "")
+}
+
+// showStep renders step st of d with doc (the data to show) and the validation error verr.
+func (u *ui) showStep(w http.ResponseWriter, r *http.Request, status int, d *draft, st formStep, doc []byte, verr error, problem string) {
+	steps := formSteps(d.Service.Form)
+	_, i, _ := findStep(d.Service.Form, st.ID)
+	href := "/antraege/" + d.ID + "/angaben/" + st.ID
+	label := forms.Text{DE: "Speichern und weiter", EN: "Save and continue"}
+	var buf bytes.Buffer
+	err := d.Service.Form.Render(&buf, doc, &forms.RenderOptions{
+		Lang: "de", Action: href, Step: st.Step, Errors: verr, SubmitLabel: label,
+		Hidden: map[string]string{"_version": strconv.FormatInt(d.Version, 10)},
+	})
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	html, err := withCSRF(buf.Bytes(), identity.CSRFToken(r.Context()))
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	v := stepView{Service: d.Service.Name, Title: st.Title, Number: i + 1, Of: len(steps),
+		Form: template.HTML(html), Problem: problem} //nolint:gosec // forms.Render escapes every value
+	if i > 0 {
+		v.Previous = "/antraege/" + d.ID + "/angaben/" + steps[i-1].ID
+	}
+	title := st.Title
+	if verr != nil {
+		title = "Fehler: " + title
+	}
+	u.renderJourney(w, r, status, "step", title, d, href, v)
+}
+
+// saveStep takes a posted step: an add or remove button changes the repeatable group and
+// shows the step again; the main button validates the step (ValidateStep, or Validate for a
+// form without steps), saves what is valid as a draft and goes on when the step is complete.
+func (u *ui) saveStep(w http.ResponseWriter, r *http.Request) {
+	d, ok := u.load(w, r)
+	if !ok || !u.editable(w, r, d) {
+		return
+	}
+	f := d.Service.Form
+	st, _, ok := findStep(f, r.PathValue("step"))
+	if !ok {
+		u.fail(w, r, ozg.ErrNotFound)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		u.showStep(w, r, http.StatusBadRequest, d, st, d.Data, nil, "Das Formular konnte nicht gelesen werden. Bitte versuchen Sie es erneut.")
+		return
+	}
+	values := url.Values{}
+	for k, v := range r.PostForm {
+		if k != identity.CSRFField {
+			values[k] = v
+		}
+	}
+	version, err := strconv.ParseInt(values.Get("_version"), 10, 64)
+	if err != nil {
+		u.showStep(w, r, http.StatusBadRequest, d, st, d.Data, nil, "Das Formular ist unvollständig angekommen. Bitte geben Sie Ihre Angaben erneut ein.")
+		return
+	}
+	page, act, err := f.ParseValues(values)
+	if err != nil {
+		u.showStep(w, r, http.StatusUnprocessableEntity, d, st, d.Data, err, "")
+		return
+	}
+	data := page
+	if st.Step != "" {
+		if data, err = f.MergeStep(st.Step, d.Data, page); err != nil {
+			u.showStep(w, r, http.StatusUnprocessableEntity, d, st, d.Data, err, "")
+			return
+		}
+	}
+	var stepErr error
+	if act.Kind == "submit" {
+		if st.Step != "" {
+			stepErr = f.ValidateStep(st.Step, data)
+		} else {
+			stepErr = f.Validate(data)
+		}
+	}
+	// What is there must be valid to be saved (as over the API); required fields wait.
+	if draftErr := f.ValidateDraft(data); draftErr != nil {
+		if stepErr == nil {
+			stepErr = draftErr
+		}
+		u.showStep(w, r, http.StatusUnprocessableEntity, d, st, data, stepErr, "")
+		return
+	}
+	if err := u.save(r, d, version, data); err != nil {
+		if errors.Is(err, ozg.ErrConflict) {
+			u.showStep(w, r, http.StatusConflict, d, st, d.Data, nil,
+				"Der Antrag wurde inzwischen an anderer Stelle geändert. Unten sehen Sie den gespeicherten Stand; bitte prüfen Sie ihn und speichern Sie erneut.")
+			return
+		}
+		u.fail(w, r, err)
+		return
+	}
+	href := "/antraege/" + d.ID + "/angaben/" + st.ID
+	switch {
+	case act.Kind != "submit":
+		http.Redirect(w, r, href+"#"+fieldAnchor(act), http.StatusSeeOther)
+	case stepErr != nil:
+		u.showStep(w, r, http.StatusUnprocessableEntity, d, st, data, stepErr, "")
+	default:
+		http.Redirect(w, r, next(d, href), http.StatusSeeOther)
+	}
+}
+
+// save stores data as d's draft with the provenance of each value, as PUT /applications/{id}.
+func (u *ui) save(r *http.Request, d *draft, version int64, data []byte) error {
+	prov, err := d.Service.Form.TrackChanges(d.Data, data, forms.Provenance(d.Provenance))
+	if err != nil {
+		return err
+	}
+	saved, err := u.app.apps.SaveDataWith(r.Context(), d.Owner.Subject, d.ID, version, data, prov)
+	if err != nil {
+		return err
+	}
+	d.Application = saved
+	return nil
+}
+
+// fieldAnchor is the id forms gives the repeatable group an add or remove button belongs to
+// ("f" and "-token" per pointer token), so the page opens where the citizen was.
+func fieldAnchor(act forms.Action) string {
+	toks := strings.Split(strings.TrimPrefix(act.Pointer, "/"), "/")
+	if act.Kind == "remove" && len(toks) > 1 {
+		toks = toks[:len(toks)-1]
+	}
+	var b strings.Builder
+	b.WriteString("f")
+	for _, tok := range toks {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		b.WriteByte('-')
+		for i := 0; i < len(tok); i++ {
+			c := tok[i]
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+				b.WriteByte(c)
+			} else {
+				fmt.Fprintf(&b, "_%02X", c)
+			}
+		}
+	}
+	return b.String()
+}

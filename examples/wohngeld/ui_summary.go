@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ozgkit/ozgkit/forms"
+)
+
+// summarySection is one form step on the summary page, with the answers given.
+type summarySection struct {
+	ID, Title, Href string
+	Rows            []summaryRow
+}
+
+// summaryRow is one answer; a row without Value is the heading of a group (an entry of a
+// repeatable group, or a sub-object).
+type summaryRow struct {
+	Label, Value string
+	Depth        int
+}
+
+// summarize lists d's answers by form step, labelled as the form labels them.
+func summarize(d *draft) []summarySection {
+	f := d.Service.Form
+	var data map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(d.Data)))
+	dec.UseNumber()
+	_ = dec.Decode(&data) // stored data is a valid JSON object
+	var out []summarySection
+	for _, st := range formSteps(f) {
+		sec := summarySection{ID: st.ID, Title: st.Title, Href: "/antraege/" + d.ID + "/angaben/" + st.ID}
+		for _, fld := range f.Root().Fields {
+			if st.Step != "" && fld.Step != st.Step {
+				continue
+			}
+			if v, ok := data[fld.Name]; ok {
+				sec.Rows = appendRows(sec.Rows, fld, v, 0)
+			}
+		}
+		out = append(out, sec)
+	}
+	return out
+}
+
+func appendRows(rows []summaryRow, fld *forms.Field, v any, depth int) []summaryRow {
+	label := fld.Label.In("de")
+	if label == "" {
+		label = fld.Name
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		rows = append(rows, summaryRow{Label: label, Depth: depth})
+		for _, c := range fld.Fields {
+			if cv, ok := x[c.Name]; ok {
+				rows = appendRows(rows, c, cv, depth+1)
+			}
+		}
+		return rows
+	case []any:
+		if fld.Items != nil && fld.Items.Type == "object" {
+			rows = append(rows, summaryRow{Label: label, Depth: depth})
+			item := fld.ItemLabel.In("de")
+			if item == "" {
+				item = "Eintrag"
+			}
+			for i, e := range x {
+				m, _ := e.(map[string]any)
+				rows = append(rows, summaryRow{Label: fmt.Sprintf("%s %d", item, i+1), Depth: depth + 1})
+				for _, c := range fld.Items.Fields {
+					if cv, ok := m[c.Name]; ok {
+						rows = appendRows(rows, c, cv, depth+2)
+					}
+				}
+			}
+			return rows
+		}
+		var vals []string
+		for _, e := range x {
+			vals = append(vals, valueText(fld.Items, e))
+		}
+		return append(rows, summaryRow{Label: label, Value: strings.Join(vals, ", "), Depth: depth})
+	}
+	return append(rows, summaryRow{Label: label, Value: valueText(fld, v), Depth: depth})
+}
+
+// valueText shows one answer as the citizen chose it: the label of a choice, Ja/Nein, a German
+// number or date.
+func valueText(fld *forms.Field, v any) string {
+	if b, ok := v.(bool); ok {
+		if b {
+			return "Ja"
+		}
+		return "Nein"
+	}
+	if fld != nil {
+		for i, e := range fld.Enum {
+			if fmt.Sprint(e) == fmt.Sprint(v) && i < len(fld.EnumLabels) && fld.EnumLabels[i].In("de") != "" {
+				return fld.EnumLabels[i].In("de")
+			}
+		}
+	}
+	switch x := v.(type) {
+	case json.Number:
+		if f, err := strconv.ParseFloat(string(x), 64); err == nil {
+			s := strconv.FormatFloat(f, 'f', -1, 64)
+			return strings.Replace(s, ".", ",", 1)
+		}
+		return string(x)
+	case string:
+		if fld != nil && fld.Format == "date" && len(x) == 10 && x[4] == '-' && x[7] == '-' {
+			return x[8:10] + "." + x[5:7] + "." + x[0:4]
+		}
+		return x
+	}
+	return fmt.Sprint(v)
+}
