@@ -14,7 +14,7 @@ var ErrCSRF = errors.New("identity: cross-site request refused")
 
 // CSRFField is the form field, and CSRFHeader the header, that carry the session's CSRF token.
 const (
-	CSRFField  = "csrf_token"
+	CSRFField  = "_csrf"
 	CSRFHeader = "X-CSRF-Token"
 )
 
@@ -24,7 +24,7 @@ const (
 //   - form posts (application/x-www-form-urlencoded, multipart/form-data, text/plain: what
 //     a foreign page can send without CORS), and requests with neither Origin nor Referer,
 //     must carry the session's token: in the X-CSRF-Token header, or for url-encoded forms in
-//     the csrf_token field, or for multipart forms (so the body can stream) in the csrf_token
+//     the _csrf field, or for multipart forms (so the body can stream) in the _csrf
 //     query parameter.
 //
 // Safe methods (GET, HEAD, OPTIONS, TRACE) pass.

@@ -70,7 +70,7 @@ func SessionFrom(ctx context.Context) (*Session, bool) {
 }
 
 // CSRFToken returns the token a form of this request's session must post back in the field
-// csrf_token (or an API client in the X-CSRF-Token header); "" without a session.
+// _csrf (or an API client in the X-CSRF-Token header); "" without a session.
 func CSRFToken(ctx context.Context) string {
 	if s, ok := SessionFrom(ctx); ok {
 		return s.CSRFToken

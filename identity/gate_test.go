@@ -70,19 +70,19 @@ func TestCSRFProtectionOfStateChangingRequests(t *testing.T) {
 			return r
 		}, 403},
 		{"a form post with the token field passes", func(token string) *http.Request {
-			r := httptest.NewRequest("POST", "http://portal.example/x", strings.NewReader(url.Values{"csrf_token": {token}}.Encode()))
+			r := httptest.NewRequest("POST", "http://portal.example/x", strings.NewReader(url.Values{CSRFField: {token}}.Encode()))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			r.Header.Set("Origin", "http://portal.example")
 			return r
 		}, 200},
 		{"a form post with a wrong token is refused", func(string) *http.Request {
-			r := httptest.NewRequest("POST", "http://portal.example/x", strings.NewReader("csrf_token=wrong"))
+			r := httptest.NewRequest("POST", "http://portal.example/x", strings.NewReader(CSRFField+"=wrong"))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			r.Header.Set("Origin", "http://portal.example")
 			return r
 		}, 403},
 		{"a multipart post with the token in the query passes", func(token string) *http.Request {
-			r := httptest.NewRequest("POST", "http://portal.example/x?csrf_token="+url.QueryEscape(token), strings.NewReader("--b--\r\n"))
+			r := httptest.NewRequest("POST", "http://portal.example/x?"+CSRFField+"="+url.QueryEscape(token), strings.NewReader("--b--\r\n"))
 			r.Header.Set("Content-Type", "multipart/form-data; boundary=b")
 			r.Header.Set("Origin", "http://portal.example")
 			return r

@@ -126,7 +126,8 @@ type Message struct {
 	// characters. It is never interpreted as HTML: use [Message.BodyHTML] to render it.
 	Body   string `json:"body"`
 	Sender Sender `json:"sender"`
-	// Application is the reference of the application (Antrag) the message is about, if any.
+	// Application identifies the application (Antrag) the message is about, if any: the portal's
+	// application id (the Aktenzeichen travels in Sender.Reference). Listings filter by it.
 	Application string `json:"application,omitempty"`
 	// Service is the id of the service (Verwaltungsleistung) the message is about, if any.
 	Service string `json:"service,omitempty"`

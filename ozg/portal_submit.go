@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/ozgkit/ozgkit/internal/problem"
@@ -150,7 +151,7 @@ func (p *Portal) paymentFacts(ctx context.Context, a *Application, svc *Service,
 		return nil, nil, nil
 	}
 	missing := &problem.FieldError{Pointer: "payment", Code: "required",
-		Message:   fmt.Sprintf("Bitte bezahlen Sie zuerst die Gebühr von %s Euro.", payment.FormatEuro(svc.Fee.Amount)),
+		Message:   fmt.Sprintf("Bitte bezahlen Sie zuerst die Gebühr von %s Euro.", euroDE(svc.Fee.Amount)),
 		MessageEN: fmt.Sprintf("Please pay the fee of EUR %s first.", payment.FormatEuro(svc.Fee.Amount))}
 	pay, err := p.cfg.Payments.PaidFor(ctx, a.ID, owner)
 	if errors.Is(err, payment.ErrNotPaid) || errors.Is(err, payment.ErrNotFound) {
@@ -217,6 +218,9 @@ func (p *Portal) startPayment(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"paymentId": pay.ID, "state": pay.State, "redirectUrl": pay.RedirectURL,
 		"amount": pay.Amount, "currency": pay.Currency})
 }
+
+// euroDE formats cents the German way, e.g. 3060 → "30,60".
+func euroDE(cents int64) string { return strings.Replace(payment.FormatEuro(cents), ".", ",", 1) }
 
 // maxPaymentAttempts bounds how often a citizen may start paying one fee anew.
 const maxPaymentAttempts = 20

@@ -40,7 +40,7 @@ func receiptMessage(svc *Service, s *Submission) mailbox.Draft {
 		body += fmt.Sprintf("Eingereichte Nachweise: %d\n", len(s.Attachments))
 	}
 	if s.Payment != nil {
-		body += fmt.Sprintf("Bezahlte Gebühr: %s EUR (Kassenzeichen %s)\n", formatEuro(s.Payment.GrossAmount), s.Payment.Reference)
+		body += fmt.Sprintf("Bezahlte Gebühr: %s Euro (Kassenzeichen %s)\n", euroDE(s.Payment.GrossAmount), s.Payment.Reference)
 	}
 	if svc.ProcessingDays > 0 {
 		body += fmt.Sprintf("\nDie Bearbeitung dauert in der Regel etwa %d Tage. Den Bescheid erhalten Sie in diesem Postfach.\n", svc.ProcessingDays)

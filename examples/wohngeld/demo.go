@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/payment"
 	"github.com/ozgkit/ozgkit/payment/paymenttest"
@@ -89,7 +90,7 @@ func (c *citizen) upload(ctx context.Context, appID, requirement, name string, c
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(content)
 	mw.Close()
-	return c.call(ctx, "POST", "/api/applications/"+appID+"/evidence?csrf_token="+url.QueryEscape(c.csrf), &buf,
+	return c.call(ctx, "POST", "/api/applications/"+appID+"/evidence?"+identity.CSRFField+"="+url.QueryEscape(c.csrf), &buf,
 		map[string]string{"Content-Type": mw.FormDataContentType()}, 201, nil)
 }
 

@@ -22,7 +22,7 @@ import (
 //	POST /leistungen/{service}/antrag           create a draft, prefilled from the login
 //	GET  /antraege, /antraege/{id}              my applications, one application
 //	GET|POST /antraege/{id}/angaben/{step}      the form, step by step
-//	GET|POST /antraege/{id}/nachweise           evidence: list, upload (csrf_token in the query)
+//	GET|POST /antraege/{id}/nachweise           evidence: list, upload (the CSRF token in the query)
 //	POST /antraege/{id}/nachweise/{e}/loeschen  delete one evidence
 //	GET|POST /antraege/{id}/zahlung             the fee: state, start paying (to the pay page)
 //	GET  /antraege/{id}/pruefen                 summary and submit button

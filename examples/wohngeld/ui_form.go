@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -78,19 +77,17 @@ func (u *ui) showStep(w http.ResponseWriter, r *http.Request, status int, d *dra
 	var buf bytes.Buffer
 	err := d.Service.Form.Render(&buf, doc, &forms.RenderOptions{
 		Lang: "de", Action: href, Step: st.Step, Errors: verr, SubmitLabel: label,
-		Hidden: map[string]string{"_version": strconv.FormatInt(d.Version, 10)},
+		Hidden: map[string]string{
+			"_version":         strconv.FormatInt(d.Version, 10),
+			identity.CSRFField: identity.CSRFToken(r.Context()),
+		},
 	})
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	html, err := withCSRF(buf.Bytes(), identity.CSRFToken(r.Context()))
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
 	v := stepView{Service: d.Service.Name, Title: st.Title, Number: i + 1, Of: len(steps),
-		Form: template.HTML(html), Problem: problem} //nolint:gosec // forms.Render escapes every value
+		Form: template.HTML(buf.String()), Problem: problem} //nolint:gosec // forms.Render escapes every value
 	if i > 0 {
 		v.Previous = "/antraege/" + d.ID + "/angaben/" + steps[i-1].ID
 	}
@@ -119,12 +116,7 @@ func (u *ui) saveStep(w http.ResponseWriter, r *http.Request) {
 		u.showStep(w, r, http.StatusBadRequest, d, st, d.Data, nil, "Das Formular konnte nicht gelesen werden. Bitte versuchen Sie es erneut.")
 		return
 	}
-	values := url.Values{}
-	for k, v := range r.PostForm {
-		if k != identity.CSRFField {
-			values[k] = v
-		}
-	}
+	values := r.PostForm // ParseValues ignores the reserved "_" fields: CSRF token, version
 	version, err := strconv.ParseInt(values.Get("_version"), 10, 64)
 	if err != nil {
 		u.showStep(w, r, http.StatusBadRequest, d, st, d.Data, nil, "Das Formular ist unvollständig angekommen. Bitte geben Sie Ihre Angaben erneut ein.")

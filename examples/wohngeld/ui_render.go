@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"embed"
-	"errors"
-	"html"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -113,25 +111,6 @@ func next(d *draft, current string) string {
 		}
 	}
 	return j[len(j)-1].Href
-}
-
-// withCSRF puts the session's CSRF token into the form forms.Render wrote: the gate wants it
-// in the field csrf_token, and RenderOptions.Hidden only takes names starting with "_".
-func withCSRF(form []byte, token string) ([]byte, error) {
-	i := bytes.Index(form, []byte("<form "))
-	if i < 0 {
-		return nil, errors.New("ui: rendered form has no <form> element")
-	}
-	j := bytes.IndexByte(form[i:], '>')
-	if j < 0 {
-		return nil, errors.New("ui: rendered form has no end of its <form> tag")
-	}
-	j += i + 1
-	field := `<input type="hidden" name="` + identity.CSRFField + `" value="` + html.EscapeString(token) + `">`
-	out := make([]byte, 0, len(form)+len(field))
-	out = append(out, form[:j]...)
-	out = append(out, field...)
-	return append(out, form[j:]...), nil
 }
 
 func levelName(l identity.Level) string {
