@@ -1,7 +1,7 @@
 package fitconnect
 
 import (
-		"crypto/rsa"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"

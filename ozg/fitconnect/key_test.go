@@ -122,8 +122,8 @@ func TestCheckSignatureKeyWantsPS512AndVerify(t *testing.T) {
 		t.Fatalf("good signature key refused: %v", err)
 	}
 	for name, doc := range map[string][]byte{
-		"an RS256 key":        fitconnecttest.JWK(pub, "RS256", "sig", []string{"verify"}, nil),
-		"a key for wrapKey":   fitconnecttest.JWK(pub, "PS512", "sig", []string{"wrapKey"}, nil),
+		"an RS256 key":         fitconnecttest.JWK(pub, "RS256", "sig", []string{"verify"}, nil),
+		"a key for wrapKey":    fitconnecttest.JWK(pub, "PS512", "sig", []string{"wrapKey"}, nil),
 		"a 2048-bit PS512 key": fitconnecttest.JWK(&small2048(t).PublicKey, "PS512", "sig", []string{"verify"}, nil),
 	} {
 		if _, err := fitconnect.CheckSignatureKey(doc, "sig", nil); !errors.Is(err, fitconnect.ErrKey) {
