@@ -6,6 +6,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -24,6 +25,8 @@ const (
 	examplePath = "/work/shared/vectors/fitconnect/example-metadata-v1.0.0.json"
 	serviceID   = "wohngeld-kiel"
 )
+
+var quiet = slog.New(slog.DiscardHandler)
 
 // metadataSchema compiles the outside reference schema, or skips the test without it.
 func metadataSchema(t testing.TB) *jsonschema.Schema {
@@ -113,6 +116,12 @@ func newServer(t testing.TB, opts *fitconnecttest.Options) *fitconnecttest.Serve
 
 func newSender(t testing.TB, s *fitconnecttest.Server, opts *fitconnect.SenderOptions) *fitconnect.Sender {
 	t.Helper()
+	if opts == nil {
+		opts = &fitconnect.SenderOptions{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = quiet
+	}
 	id, secret := s.Credentials()
 	snd, err := fitconnect.NewSender(fitconnect.Config{
 		SubmissionAPI: s.URL, TokenURL: s.TokenURL(), ClientID: id, ClientSecret: secret,
