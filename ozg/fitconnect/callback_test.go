@@ -1,6 +1,9 @@
 package fitconnect_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha512"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -90,4 +93,21 @@ func TestCallbackHandler(t *testing.T) {
 	if code := send(bts, bmac, big); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("big callback: %d", code)
 	}
+}
+
+func FuzzVerifyCallback(f *testing.F) {
+	ts, mac := fitconnect.SignCallback(cbSecret, cbNow, cbBody)
+	f.Add(ts, mac, cbBody)
+	f.Add("-1", "00", []byte{})
+	f.Fuzz(func(t *testing.T, ts, mac string, body []byte) {
+		err := fitconnect.VerifyCallback(cbSecret, ts, mac, body, cbNow)
+		if err == nil { // only the right HMAC over exactly this timestamp and body may pass
+			m := hmac.New(sha512.New, cbSecret)
+			m.Write([]byte(ts + "."))
+			m.Write(body)
+			if !strings.EqualFold(mac, hex.EncodeToString(m.Sum(nil))) {
+				t.Fatalf("accepted %q for %q.%q", mac, ts, body)
+			}
+		}
+	})
 }

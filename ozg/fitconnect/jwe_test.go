@@ -96,3 +96,19 @@ func TestDecryptRefusesBadInput(t *testing.T) {
 		})
 	}
 }
+
+func FuzzDecrypt(f *testing.F) {
+	good, err := fitconnect.Encrypt([]byte("x"), encKey(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add([]byte("eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIn0.a.b.c.d"))
+	priv := keys(f).Encryption
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := fitconnect.Decrypt(in, priv, 1<<10)
+		if err == nil && !bytes.Equal(in, good) && len(out) > 1<<10 {
+			t.Fatalf("plaintext of %d bytes over the bound", len(out))
+		}
+	})
+}
