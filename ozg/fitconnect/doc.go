@@ -24,7 +24,7 @@
 //
 // Attachments stream from the evidence blob store, but a JWE is made in memory: each
 // attachment is read whole, one at a time, bounded by SenderOptions.MaxAttachment
-// (default [MaxPayload], 64 MiB), and takes about 2.4 times its size while it is encrypted.
+// (default [MaxPayload], 64 MiB); encrypting it allocates about five times its size.
 //
 // # Metadata
 //

@@ -13,7 +13,8 @@ import (
 
 // MaxPayload is the default bound on one plaintext payload (the data, the metadata, one
 // attachment). A JWE is built and opened in memory, so the bound caps the memory one payload
-// takes: about 2.4 times its size while encrypting (plaintext, ciphertext, base64 of it).
+// takes: encrypting allocates about five times its size (53 MB for 10 MB, see the
+// benchmarks: plaintext, ciphertext, base64 of it, the compact form).
 const MaxPayload = 64 << 20
 
 // Encrypt returns the compact JWE of plaintext for key: alg RSA-OAEP-256, enc A256GCM, the
