@@ -96,6 +96,12 @@ func TestMetadataCarriesTheFacts(t *testing.T) {
 	if a[1].AttachmentID == f.sub.Attachments[1].ID || a[1].AttachmentID != fitconnect.AttachmentID(f.sub, f.sub.Attachments[1]) {
 		t.Errorf("derived attachment id %q", a[1].AttachmentID)
 	}
+	if got, ok := m.Attachment(a[1].AttachmentID); !ok || got != a[1] {
+		t.Errorf("Attachment(%s) = %+v, %v", a[1].AttachmentID, got, ok)
+	}
+	if _, ok := m.Attachment("unknown"); ok {
+		t.Error("Attachment of an unknown id")
+	}
 	var pay map[string]any
 	if err := json.Unmarshal(m.PaymentInformation, &pay); err != nil {
 		t.Fatal(err)
