@@ -1,0 +1,132 @@
+package fitconnect_test
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/ozgkit/ozgkit/ozg/fitconnect"
+	"github.com/ozgkit/ozgkit/ozg/fitconnect/fitconnecttest"
+)
+
+const (
+	destID = "0c7d1b8e-5d0b-4c2f-9f0a-2b9a1f6d3e44"
+	subID  = "3e0b2f4c-8a3d-4d59-b1f5-6a7c8e9d0f12"
+	caseID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+)
+
+func setKeys(t testing.TB) fitconnect.SETKeys {
+	k := keys(t)
+	return fitconnect.SETKeys{
+		Service: func(_ context.Context, kid string) (*rsa.PublicKey, error) {
+			if kid != "service" {
+				return nil, fitconnect.ErrEvent
+			}
+			return &k.Signing.PublicKey, nil
+		},
+		Destination: func(_ context.Context, dest, kid string) (*rsa.PublicKey, error) {
+			if dest != destID || kid != "destination" {
+				return nil, fitconnect.ErrKey
+			}
+			return &k.Signing.PublicKey, nil
+		},
+	}
+}
+
+// signRaw signs claims with any header, for the bad cases.
+func signRaw(t *testing.T, alg jwa.SignatureAlgorithm, typ, kid string, claims map[string]any) string {
+	t.Helper()
+	b, _ := json.Marshal(claims)
+	h := jws.NewHeaders()
+	_ = h.Set(jws.KeyIDKey, kid)
+	if typ != "" {
+		_ = h.Set(jws.TypeKey, typ)
+	}
+	out, err := jws.Sign(b, jws.WithKey(alg, keys(t).Signing, jws.WithProtectedHeaders(h)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func claims(iss, event string) map[string]any {
+	return map[string]any{"iss": iss, "sub": "submission:" + subID, "txn": "case:" + caseID, "iat": 1764324000,
+		"jti": "1b2c3d4e-0000-4000-8000-000000000001", "events": map[string]any{fitconnect.EventPrefix + event: map[string]any{}}}
+}
+
+func TestVerifySETAcceptsTheEventLog(t *testing.T) {
+	k := keys(t)
+	submit, err := fitconnecttest.SignSET(k.Signing, "service", "https://submission-api", subID, caseID, fitconnect.EventSubmit, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept, err := fitconnecttest.SignSET(k.Signing, "destination", destID, subID, caseID, fitconnect.EventAccept, map[string]any{"authenticationTags": map[string]any{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := fitconnect.VerifySET(context.Background(), submit, setKeys(t), destID)
+	if err != nil || e.Name != fitconnect.EventSubmit || e.SubmissionID != subID || e.CaseID != caseID || e.Accepted() {
+		t.Fatalf("submit event %+v, %v", e, err)
+	}
+	e, err = fitconnect.VerifySET(context.Background(), accept, setKeys(t), destID)
+	if err != nil || !e.Accepted() || e.Issuer != destID || !strings.Contains(string(e.Payload), "authenticationTags") {
+		t.Fatalf("accept event %+v, %v", e, err)
+	}
+}
+
+func TestVerifySETRefusesBadTokens(t *testing.T) {
+	good := signRaw(t, jwa.PS512, fitconnect.SETType, "service", claims("https://submission-api", fitconnect.EventSubmit))
+	p := strings.Split(good, ".")
+	tampered := claims("https://submission-api", fitconnect.EventSubmit)
+	tampered["sub"] = "submission:" + caseID
+	tb, _ := json.Marshal(tampered)
+	noSub := claims("https://submission-api", fitconnect.EventSubmit)
+	delete(noSub, "sub")
+	two := claims("https://submission-api", fitconnect.EventSubmit)
+	two["events"] = map[string]any{fitconnect.EventPrefix + "a": 1, fitconnect.EventPrefix + "b": 2}
+	cases := []struct {
+		name, raw, naming string
+	}{
+		{"a token signed RS256", signRaw(t, jwa.RS256, fitconnect.SETType, "service", claims("x", fitconnect.EventSubmit)), "alg"},
+		{"a token signed PS256", signRaw(t, jwa.PS256, fitconnect.SETType, "service", claims("x", fitconnect.EventSubmit)), "alg"},
+		{"a token of typ JWT", signRaw(t, jwa.PS512, "JWT", "service", claims("x", fitconnect.EventSubmit)), "typ"},
+		{"a token without typ", signRaw(t, jwa.PS512, "", "service", claims("x", fitconnect.EventSubmit)), "typ"},
+		{"a token with a changed payload", p[0] + "." + base64.RawURLEncoding.EncodeToString(tb) + "." + p[2], "signature"},
+		{"a token with an unknown kid", signRaw(t, jwa.PS512, fitconnect.SETType, "other", claims("x", fitconnect.EventSubmit)), "key"},
+		{"an accept event from another destination", signRaw(t, jwa.PS512, fitconnect.SETType, "destination", claims("11111111-2222-4333-8444-555555555555", fitconnect.EventAccept)), "not by the destination"},
+		{"an accept event signed with the service's kid", signRaw(t, jwa.PS512, fitconnect.SETType, "service", claims(destID, fitconnect.EventAccept)), "key"},
+		{"a token without subject", signRaw(t, jwa.PS512, fitconnect.SETType, "service", noSub), "sub"},
+		{"a token with two events", signRaw(t, jwa.PS512, fitconnect.SETType, "service", two), "2 events"},
+		{"a token of a foreign event", signRaw(t, jwa.PS512, fitconnect.SETType, "service", map[string]any{"events": map[string]any{"https://evil.example/accept": 1}}), "not a FIT-Connect event"},
+		{"a JWE instead of a JWS", "a.b.c.d.e", "compact JWS"},
+	}
+	for _, c := range cases {
+		t.Run(c.name+" is refused", func(t *testing.T) {
+			_, err := fitconnect.VerifySET(context.Background(), c.raw, setKeys(t), destID)
+			if !errors.Is(err, fitconnect.ErrEvent) || !strings.Contains(err.Error(), c.naming) {
+				t.Errorf("err = %v, want ErrEvent naming %q", err, c.naming)
+			}
+		})
+	}
+}
+
+func FuzzVerifySET(f *testing.F) {
+	f.Add("eyJhbGciOiJQUzUxMiIsInR5cCI6InNlY2V2ZW50K2p3dCIsImtpZCI6IngifQ.e30.AA")
+	f.Add("a.b.c")
+	f.Fuzz(func(t *testing.T, raw string) {
+		keys := fitconnect.SETKeys{
+			Service:     func(context.Context, string) (*rsa.PublicKey, error) { return nil, fitconnect.ErrKey },
+			Destination: func(context.Context, string, string) (*rsa.PublicKey, error) { return nil, fitconnect.ErrKey },
+		}
+		if _, err := fitconnect.VerifySET(context.Background(), raw, keys, destID); err == nil {
+			t.Fatal("a token verified without any key")
+		}
+	})
+}
