@@ -29,7 +29,11 @@ func ExampleSender() {
 			DestinationID: service.DestinationID(), ServiceName: "Wohngeld",
 			SchemaURI: "https://schema.example.org/wohngeld/1.0.0/antrag.schema.json",
 		}},
-	}, &fitconnect.SenderOptions{Logger: slog.New(slog.DiscardHandler)}) // production: KeyPolicy{Roots: V-PKI roots}
+	}, &fitconnect.SenderOptions{
+		Logger: slog.New(slog.DiscardHandler),
+		// The local service has no PKI; production sets KeyPolicy{Roots: the V-PKI roots}.
+		KeyPolicy: &fitconnect.KeyPolicy{InsecureSkipChainCheck: true},
+	})
 	if err != nil {
 		panic(err)
 	}

@@ -119,6 +119,9 @@ func newSender(t testing.TB, s *fitconnecttest.Server, opts *fitconnect.SenderOp
 	if opts == nil {
 		opts = &fitconnect.SenderOptions{}
 	}
+	if opts.KeyPolicy == nil {
+		opts.KeyPolicy = &fitconnect.KeyPolicy{InsecureSkipChainCheck: true}
+	}
 	if opts.Logger == nil {
 		opts.Logger = quiet
 	}

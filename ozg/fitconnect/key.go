@@ -22,9 +22,12 @@ const maxJWK = 64 << 10
 // KeyPolicy is how keys from a destination are checked before use.
 type KeyPolicy struct {
 	// Roots are the trust anchors (the V-PKI root certificates) the x5c chain of every key
-	// must lead to. When nil, the chain is not checked and a key without x5c is accepted:
-	// that is for test environments only; set Roots in production.
+	// must lead to. Required unless InsecureSkipChainCheck is set.
 	Roots *x509.CertPool
+	// InsecureSkipChainCheck accepts keys without checking their x5c chain (and keys without
+	// x5c). For test environments without a PKI only; a key is then trusted because the
+	// transport to the submission service is.
+	InsecureSkipChainCheck bool
 	// Now is the time certificates must be valid at; nil means time.Now.
 	Now func() time.Time
 }
@@ -38,7 +41,8 @@ type EncryptionKey struct {
 // CheckEncryptionKey parses the JWK raw and checks it is fit to encrypt for a destination:
 // kty RSA, alg RSA-OAEP-256, key_ops containing wrapKey, the kid wantKID (when wantKID is not
 // empty), a modulus of at least 4096 bits, exponent 65537 (AQAB) and, when p.Roots is set, an
-// x5c chain to one of the roots whose leaf carries this very key. Any failure wraps ErrKey
+// x5c chain to one of the roots whose leaf carries this very key (required unless
+// p.InsecureSkipChainCheck). Any failure wraps ErrKey
 // (ErrUntrusted for the chain) and names what is wrong.
 func CheckEncryptionKey(raw []byte, wantKID string, p *KeyPolicy) (*EncryptionKey, error) {
 	pub, kid, err := checkRSAKey(raw, wantKID, jwa.RSA_OAEP_256.String(), "wrapKey", p)
@@ -104,10 +108,13 @@ func checkRSAKey(raw []byte, wantKID, alg, op string, p *KeyPolicy) (*rsa.Public
 	if n := pub.N.BitLen(); n < MinKeyBits {
 		return nil, "", fmt.Errorf("%w: %d bit modulus, want at least %d", ErrKey, n, MinKeyBits)
 	}
-	if p.Roots != nil {
+	switch {
+	case p.Roots != nil:
 		if err := checkChain(&pub, f.X5C, p); err != nil {
 			return nil, "", err
 		}
+	case !p.InsecureSkipChainCheck:
+		return nil, "", fmt.Errorf("%w: no trust anchors configured (KeyPolicy.Roots); only test setups may set InsecureSkipChainCheck", ErrUntrusted)
 	}
 	return &pub, f.Kid, nil
 }

@@ -81,7 +81,8 @@ func TestCheckEncryptionKey(t *testing.T) {
 		naming  string
 	}{
 		{"a 4096-bit key with wrapKey and a chain to the anchor is accepted", good, "enc-1", trusted, nil, ""},
-		{"a key without x5c is accepted when no anchors are configured", fitconnecttest.JWK(pub, "RSA-OAEP-256", "enc-1", []string{"wrapKey"}, nil), "enc-1", nil, nil, ""},
+		{"a key without x5c is accepted when the chain check is explicitly off", fitconnecttest.JWK(pub, "RSA-OAEP-256", "enc-1", []string{"wrapKey"}, nil), "enc-1", &fitconnect.KeyPolicy{InsecureSkipChainCheck: true}, nil, ""},
+		{"a key is refused when no anchors are configured", fitconnecttest.JWK(pub, "RSA-OAEP-256", "enc-1", []string{"wrapKey"}, nil), "enc-1", nil, fitconnect.ErrUntrusted, "trust anchors"},
 		{"a 2048-bit key is refused", fitconnecttest.JWK(&small2048(t).PublicKey, "RSA-OAEP-256", "enc-1", []string{"wrapKey"}, nil), "enc-1", nil, fitconnect.ErrKey, "2048 bit"},
 		{"a key for verify only is refused", fitconnecttest.JWK(pub, "RSA-OAEP-256", "enc-1", []string{"verify"}, nil), "enc-1", nil, fitconnect.ErrKey, "key_ops"},
 		{"a key without key_ops is refused", edit(t, good, map[string]any{"key_ops": nil}), "enc-1", nil, fitconnect.ErrKey, "key_ops"},
@@ -118,7 +119,7 @@ func TestCheckEncryptionKey(t *testing.T) {
 
 func TestCheckSignatureKeyWantsPS512AndVerify(t *testing.T) {
 	pub := &keys(t).Signing.PublicKey
-	if _, err := fitconnect.CheckSignatureKey(fitconnecttest.JWK(pub, "PS512", "sig", []string{"verify"}, nil), "sig", nil); err != nil {
+	if _, err := fitconnect.CheckSignatureKey(fitconnecttest.JWK(pub, "PS512", "sig", []string{"verify"}, nil), "sig", &fitconnect.KeyPolicy{InsecureSkipChainCheck: true}); err != nil {
 		t.Fatalf("good signature key refused: %v", err)
 	}
 	for name, doc := range map[string][]byte{

@@ -161,7 +161,7 @@ func TestDeliverFailures(t *testing.T) {
 		{name: "a destination key certified by another CA is permanent", permanent: true, wantErr: fitconnect.ErrUntrusted,
 			opts: &fitconnecttest.Options{PKI: other}, senderOpt: &fitconnect.SenderOptions{KeyPolicy: &fitconnect.KeyPolicy{Roots: pki.Pool()}}},
 		{name: "an attachment over the bound is permanent", permanent: true, wantErr: fitconnect.ErrTooLarge,
-			senderOpt: &fitconnect.SenderOptions{MaxAttachment: 10}},
+			senderOpt: &fitconnect.SenderOptions{MaxAttachment: 10, KeyPolicy: &fitconnect.KeyPolicy{InsecureSkipChainCheck: true}}},
 		{name: "an attachment changed in the blob store is permanent", permanent: true, wantErr: fitconnect.ErrHashMismatch},
 	}
 	for _, c := range cases {
@@ -176,7 +176,7 @@ func TestDeliverFailures(t *testing.T) {
 			}
 			so := c.senderOpt
 			if so == nil {
-				so = &fitconnect.SenderOptions{}
+				so = &fitconnect.SenderOptions{KeyPolicy: &fitconnect.KeyPolicy{InsecureSkipChainCheck: true}}
 			}
 			so.Logger = quiet
 			snd, err := fitconnect.NewSender(cfg, so)
@@ -264,7 +264,7 @@ func TestARelaySwappingTheDataGetsTheSubmissionRejected(t *testing.T) {
 	defer proxy.Close()
 	id, secret := srv.Credentials()
 	snd, err := fitconnect.NewSender(fitconnect.Config{SubmissionAPI: proxy.URL, TokenURL: srv.TokenURL(), ClientID: id,
-		ClientSecret: secret, Routes: map[string]fitconnect.Route{serviceID: route(srv)}}, &fitconnect.SenderOptions{Logger: quiet})
+		ClientSecret: secret, Routes: map[string]fitconnect.Route{serviceID: route(srv)}}, &fitconnect.SenderOptions{Logger: quiet, KeyPolicy: &fitconnect.KeyPolicy{InsecureSkipChainCheck: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
