@@ -207,7 +207,7 @@ func (r *runner) other() (*http.Client, error) {
 		r.bTried = true
 		if r.t.Other == nil {
 			r.bErr = errors.New("the target has no Other citizen")
-		} else if r.b, r.bErr = r.t.Other(r.ctx); r.bErr != nil {
+		} else if r.b, r.bErr = r.t.Other(r.ctx, r.journeyLevel()); r.bErr != nil {
 			r.bErr = fmt.Errorf("login as the other citizen: %w", r.bErr)
 		}
 	}

@@ -135,7 +135,7 @@ func (tp *testPortal) target() ozgtest.Target {
 			}
 			return nil, fmt.Errorf("%w: %s", ozgtest.ErrLevelUnavailable, l)
 		},
-		Other: func(context.Context) (*http.Client, error) { return &http.Client{Transport: as("max-high")}, nil },
+		Other: func(context.Context, identity.Level) (*http.Client, error) { return &http.Client{Transport: as("max-high")}, nil },
 		Data:  json.RawMessage(`{"vorname":"Erika","nachname":"Mustermann","zimmer":3}`),
 		Pay: func(_ context.Context, _ *http.Client, redirect string) (string, error) {
 			tx := redirect[strings.LastIndex(redirect, "/")+1:]

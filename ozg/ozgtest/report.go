@@ -37,8 +37,24 @@ func (s Status) String() string {
 	return fmt.Sprintf("Status(%d)", int(s))
 }
 
-// MarshalText encodes the status as "pass", "FAIL" or "skip".
-func (s Status) MarshalText() ([]byte, error) { return []byte(strings.ToLower(s.String())), nil }
+// MarshalText encodes the status as "pass", "fail" or "skip".
+func (s Status) MarshalText() ([]byte, error) {
+	if s < Passed || s > Skipped {
+		return nil, fmt.Errorf("ozgtest: no status %d", int(s))
+	}
+	return []byte(strings.ToLower(s.String())), nil
+}
+
+// UnmarshalText decodes "pass", "fail" or "skip".
+func (s *Status) UnmarshalText(b []byte) error {
+	for _, v := range []Status{Passed, Failed, Skipped} {
+		if strings.EqualFold(string(b), v.String()) {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("ozgtest: unknown status %q (want pass, fail or skip)", b)
+}
 
 // Result is the outcome of one check.
 type Result struct {

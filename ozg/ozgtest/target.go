@@ -28,10 +28,10 @@ type Target struct {
 	// service needs more. When it cannot log in at level it returns an error wrapping
 	// [ErrLevelUnavailable]. Required.
 	Login func(ctx context.Context, level identity.Level) (*http.Client, error)
-	// Other returns a client logged in as a second citizen B, at the service's level or above,
-	// for the rule that another owner's ids answer 404. B must not be A. Without it the
-	// owner checks are skipped.
-	Other func(ctx context.Context) (*http.Client, error)
+	// Other returns a client logged in as a second citizen B at level (the service's, at least
+	// basic), for the rule that another owner's ids answer 404. B must not be A. Without it
+	// the owner checks are skipped.
+	Other func(ctx context.Context, level identity.Level) (*http.Client, error)
 	// Anonymous sends the requests without login; nil means a plain client without cookies.
 	Anonymous *http.Client
 
