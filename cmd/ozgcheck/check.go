@@ -89,7 +89,8 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 
-	target := ozgtest.Target{BaseURL: *base, ServiceID: *service, Evidence: map[string]ozgtest.File{}}
+	target := ozgtest.Target{BaseURL: *base, ServiceID: *service, Evidence: map[string]ozgtest.File{},
+		Anonymous: &http.Client{Timeout: 30 * time.Second}}
 	if *data != "" {
 		b, err := readSample(*data)
 		if err != nil {

@@ -142,6 +142,11 @@ func check(ctx context.Context, target Target, each func(Result)) Report {
 	}
 	if r.svc != nil {
 		a := ozg.Assess(r.svc, r.observed)
+		for i, c := range a.Criteria {
+			if why, ok := r.unobserved(c.Name); ok {
+				a.Criteria[i].Reason = "not observed: " + why
+			}
+		}
 		rep.Maturity = &a
 	}
 	return rep
@@ -212,6 +217,33 @@ func (r *runner) other() (*http.Client, error) {
 		}
 	}
 	return r.b, r.bErr
+}
+
+// unobserved says why a maturity criterion could not be observed; the assessment then keeps
+// the level Assess gives without the fact.
+func (r *runner) unobserved(criterion string) (string, bool) {
+	skipped := func(id string) bool { return r.done[id] == Skipped }
+	switch criterion {
+	case "notice":
+		return "a notice (Bescheid) reaches the mailbox only after the authority decides", true
+	case "form":
+		if skipped("draft-save") {
+			return "no draft was saved", true
+		}
+	case "authentication":
+		if skipped("draft-create") {
+			return "no login was tried", true
+		}
+	case "payment":
+		if r.svc.Fee != nil && !r.observed.OnlinePayment && skipped("payment") {
+			return "the fee was not paid during the checks", true
+		}
+	case "evidence":
+		if len(r.svc.Evidence) > 0 && skipped("evidence-upload") {
+			return "no evidence was uploaded during the checks", true
+		}
+	}
+	return "", false
 }
 
 // journeyLevel is the level citizen A logs in at: the service's, at least basic.

@@ -51,9 +51,17 @@ var citizens = map[string]*identity.Principal{
 }
 
 func service(t *testing.T, fee bool) *ozg.Service {
-	form, err := forms.Load("antrag.json", []byte(schema))
+	s, err := newService(fee)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return s
+}
+
+func newService(fee bool) (*ozg.Service, error) {
+	form, err := forms.Load("antrag.json", []byte(schema))
+	if err != nil {
+		return nil, err
 	}
 	s := &ozg.Service{
 		ID: "wohngeld", Name: "Wohngeld beantragen", Description: "Zuschuss zur Miete.",
@@ -71,34 +79,44 @@ func service(t *testing.T, fee bool) *ozg.Service {
 	if fee {
 		s.Fee = &ozg.Fee{Amount: 2500, LegalBasis: "Gebührensatzung Nr. 7", DueBeforeSubmission: true}
 	}
-	return s
+	return s, nil
 }
 
 func newPortal(t *testing.T, svc *ozg.Service, wrap func(http.Handler) http.Handler) *testPortal {
 	t.Helper()
+	tp, err := startPortal(svc, wrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tp.srv.Close)
+	return tp
+}
+
+// startPortal serves a portal for svc on loopback; close its srv when done.
+func startPortal(svc *ozg.Service, wrap func(http.Handler) http.Handler) (*testPortal, error) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	catalog := ozg.NewCatalog(&ozg.CatalogOptions{Logger: quiet})
 	if err := catalog.Register(svc); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	tp := &testPortal{provider: paymenttest.NewMemoryProvider(), wrap: wrap}
 	apps := ozg.NewApplications(catalog, ozg.NewMemoryStore(), nil)
 	ev, err := evidence.New(evidence.NewMemoryStore(), evidence.NewMemoryBlobStore(), evidence.NewNoScanner(quiet), &evidence.Options{Logger: quiet})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	mb, err := mailbox.New(mailbox.NewMemoryStore(), mailbox.NewMemoryBlobStore(), &mailbox.Options{Logger: quiet})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	pays := payment.NewService(payment.NewMemoryStore(), tp.provider, &payment.Options{Logger: quiet})
 	mux := http.NewServeMux()
 	tp.srv = httptest.NewServer(mux)
-	t.Cleanup(tp.srv.Close)
 	portal, err := ozg.NewPortal(ozg.PortalConfig{Catalog: catalog, Applications: apps, Evidence: ev, Payments: pays,
 		Mailbox: mb, Prefix: "/api", BaseURL: tp.srv.URL, Logger: quiet})
 	if err != nil {
-		t.Fatal(err)
+		tp.srv.Close()
+		return nil, err
 	}
 	var h http.Handler = portal
 	if wrap != nil {
@@ -110,7 +128,7 @@ func newPortal(t *testing.T, svc *ozg.Service, wrap func(http.Handler) http.Hand
 		}
 		h.ServeHTTP(w, r)
 	}))
-	return tp
+	return tp, nil
 }
 
 // as is a transport that logs every request in as one citizen.
@@ -135,8 +153,10 @@ func (tp *testPortal) target() ozgtest.Target {
 			}
 			return nil, fmt.Errorf("%w: %s", ozgtest.ErrLevelUnavailable, l)
 		},
-		Other: func(context.Context, identity.Level) (*http.Client, error) { return &http.Client{Transport: as("max-high")}, nil },
-		Data:  json.RawMessage(`{"vorname":"Erika","nachname":"Mustermann","zimmer":3}`),
+		Other: func(context.Context, identity.Level) (*http.Client, error) {
+			return &http.Client{Transport: as("max-high")}, nil
+		},
+		Data: json.RawMessage(`{"vorname":"Erika","nachname":"Mustermann","zimmer":3}`),
 		Pay: func(_ context.Context, _ *http.Client, redirect string) (string, error) {
 			tx := redirect[strings.LastIndex(redirect, "/")+1:]
 			return "", tp.provider.Act(tx, paymenttest.ActionPay, payment.MethodCreditCard)
