@@ -227,12 +227,12 @@ func (r *runner) unobserved(criterion string) (string, bool) {
 	case "notice":
 		return "a notice (Bescheid) reaches the mailbox only after the authority decides", true
 	case "form":
-		if skipped("draft-save") {
+		if r.done["draft-save"] != Passed {
 			return "no draft was saved", true
 		}
 	case "authentication":
-		if skipped("draft-create") {
-			return "no login was tried", true
+		if r.done["draft-create"] != Passed {
+			return "no draft was created after logging in", true
 		}
 	case "payment":
 		if r.svc.Fee != nil && !r.observed.OnlinePayment && skipped("payment") {
