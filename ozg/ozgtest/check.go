@@ -137,6 +137,13 @@ func check(ctx context.Context, target Target, each func(Result)) Report {
 		} else {
 			o = c.run(r)
 		}
+		if o.status == Failed && r.draft != nil {
+			// A failed check may have changed the draft; later checks start from what it is now
+			// rather than fail for what this one did.
+			if v, err := r.current(); err == nil {
+				r.draft = v
+			}
+		}
 		r.done[c.id] = o.status
 		add(Result{ID: c.id, Title: c.title, Rule: c.rule, Status: o.status, Detail: o.detail})
 	}

@@ -1,6 +1,7 @@
 package ozgtest_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -248,6 +249,32 @@ func breaking(replace func(w http.ResponseWriter, r *http.Request, status int) b
 	}
 }
 
+// dropETag removes the ETag header before the answer goes out.
+type dropETag struct{ http.ResponseWriter }
+
+func (w *dropETag) WriteHeader(status int) {
+	w.Header().Del("ETag")
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// withCurrentVersion rewrites a save's version to the application's current one, as a portal
+// would that ignores versions.
+func withCurrentVersion(h http.Handler, r *http.Request) *http.Request {
+	get := httptest.NewRequestWithContext(r.Context(), http.MethodGet, r.URL.Path, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, get)
+	var cur struct{ Version int64 }
+	var body map[string]any
+	if json.Unmarshal(rec.Body.Bytes(), &cur) != nil || json.NewDecoder(r.Body).Decode(&body) != nil {
+		return r
+	}
+	body["version"] = cur.Version
+	b, _ := json.Marshal(body)
+	r = r.Clone(r.Context())
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	return r
+}
+
 func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -316,6 +343,62 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 			}),
 			[]string{"draft-invalid"},
 		},
+		{
+			"a portal without an OpenAPI document",
+			func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if strings.HasSuffix(r.URL.Path, "/openapi.json") {
+						w.Header().Set("Content-Type", "application/problem+json")
+						w.WriteHeader(http.StatusNotFound)
+						w.Write([]byte(`{"type":"about:blank","title":"Not Found","status":404}`))
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			},
+			[]string{"openapi"},
+		},
+		{
+			"a portal whose OpenAPI document never ends",
+			func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if strings.HasSuffix(r.URL.Path, "/openapi.json") {
+						w.Header().Set("Content-Type", "application/json")
+						w.Write([]byte(`{"openapi":"3.1.0","x":"`))
+						chunk := []byte(strings.Repeat("a", 64<<10))
+						for range 40 { // 2.5 MiB, more than any answer may be
+							if _, err := w.Write(chunk); err != nil {
+								return
+							}
+						}
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			},
+			[]string{"openapi"},
+		},
+		{
+			"a portal that sends no ETag",
+			func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					next.ServeHTTP(&dropETag{w}, r)
+				})
+			},
+			[]string{"draft-create"},
+		},
+		{
+			"a portal that saves over a stale version",
+			func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.Method == http.MethodPut {
+						r = withCurrentVersion(next, r)
+					}
+					next.ServeHTTP(w, r)
+				})
+			},
+			[]string{"draft-stale"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -331,5 +414,34 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 				t.Fatalf("failed %v, want %v\n%s", failed, tt.failed, b.String())
 			}
 		})
+	}
+}
+
+func TestCheckStopsWhenTheContextEnds(t *testing.T) {
+	tp := newPortal(t, service(t, true), nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	rep := ozgtest.Check(ctx, tp.target())
+	if len(rep.Skipped()) != len(rep.Results) || rep.Err() != nil {
+		t.Fatalf("after cancel: %+v", rep.Results)
+	}
+	if res := rep.Results[0]; !strings.Contains(res.Detail, "context canceled") {
+		t.Fatalf("detail %q", res.Detail)
+	}
+}
+
+func TestAnAnswerLargerThanTheLimitIsNamed(t *testing.T) {
+	tp := newPortal(t, service(t, true), func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/openapi.json") {
+				w.Write([]byte(strings.Repeat(" ", 1<<20+1)))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	rep := ozgtest.Check(t.Context(), tp.target())
+	if res, _ := rep.Result("openapi"); res.Status != ozgtest.Failed || !strings.Contains(res.Detail, "larger than 1048576 bytes") {
+		t.Fatalf("openapi = %+v", res)
 	}
 }
