@@ -121,10 +121,39 @@ func (r *runner) openAPI() outcome {
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		return fail("openapi is %q, want 3.x", doc.OpenAPI)
 	}
-	if len(doc.Paths) == 0 {
-		return fail("the document describes no paths")
+	if missing := r.undescribed(doc.Paths); len(missing) > 0 {
+		return fail("the document does not describe %s (of %d paths)", strings.Join(missing, ", "), len(doc.Paths))
 	}
 	return pass("OpenAPI %s, %d paths", doc.OpenAPI, len(doc.Paths))
+}
+
+var pathParam = regexp.MustCompile(`\{[^}/]*\}`)
+
+// undescribed lists the journey's routes that paths (an OpenAPI paths object) lacks. Parameter
+// names do not matter, and paths may carry the API prefix.
+func (r *runner) undescribed(paths map[string]json.RawMessage) []string {
+	want := []string{"/services", "/services/{}", "/services/{}/form", "/services/{}/applications",
+		"/applications/{}", "/applications/{}/submit"}
+	if r.svc != nil && len(r.svc.Evidence) > 0 {
+		want = append(want, "/applications/{}/evidence")
+	}
+	if r.svc != nil && r.svc.FeeDueOnline() {
+		want = append(want, "/applications/{}/payment", "/applications/{}/payment/return")
+	}
+	var missing []string
+	for _, w := range want {
+		found := false
+		for p := range paths {
+			if strings.HasSuffix(pathParam.ReplaceAllString(p, "{}"), w) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, w)
+		}
+	}
+	return missing
 }
 
 func (r *runner) loginRequired() outcome {

@@ -280,6 +280,7 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 		name   string
 		wrap   func(http.Handler) http.Handler
 		failed []string
+		detail string // in the first failure's detail
 	}{
 		{
 			"a portal that answers 403 for another owner's application",
@@ -292,7 +293,7 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 				w.Write([]byte(`{"type":"about:blank","title":"Forbidden","status":403}`))
 				return true
 			}),
-			[]string{"owner-get", "owner-put", "owner-evidence"},
+			[]string{"owner-get", "owner-put", "owner-evidence"}, "answered 403, which tells that the id exists",
 		},
 		{
 			"a portal whose not-found answers are plain text",
@@ -304,7 +305,7 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 				http.Error(w, "404 page not found", http.StatusNotFound)
 				return true
 			}),
-			[]string{"problem-json", "owner-get", "owner-put", "owner-evidence"},
+			[]string{"problem-json", "owner-get", "owner-put", "owner-evidence"}, "want application/problem+json",
 		},
 		{
 			"a portal that lets a login below the service's level create drafts",
@@ -316,7 +317,7 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 					next.ServeHTTP(w, r)
 				})
 			},
-			[]string{"level-too-low"},
+			[]string{"level-too-low"}, "want status 403",
 		},
 		{
 			"a portal that takes a submit without Idempotency-Key",
@@ -328,7 +329,7 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 					next.ServeHTTP(w, r)
 				})
 			},
-			[]string{"submit-key", "submit"},
+			[]string{"submit-key", "submit"}, "a submit without key was accepted",
 		},
 		{
 			"a portal whose validation errors name no field",
@@ -341,7 +342,7 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 				w.Write([]byte(`{"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"invalid"}`))
 				return true
 			}),
-			[]string{"draft-invalid"},
+			[]string{"draft-invalid"}, "do not name the field /vorname",
 		},
 		{
 			"a portal without an OpenAPI document",
@@ -356,7 +357,23 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 					next.ServeHTTP(w, r)
 				})
 			},
-			[]string{"openapi"},
+			[]string{"openapi"}, "want 200",
+		},
+		{
+			"a portal whose OpenAPI document leaves out the submission",
+			func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if strings.HasSuffix(r.URL.Path, "/openapi.json") {
+						w.Header().Set("Content-Type", "application/json")
+						w.Write([]byte(`{"openapi":"3.1.0","paths":{"/api/services":{},"/api/services/{id}":{},"/api/services/{id}/form":{},
+							"/api/services/{id}/applications":{},"/api/applications/{id}":{},"/api/applications/{id}/evidence":{},
+							"/api/applications/{id}/payment":{},"/api/applications/{id}/payment/return":{}}}`))
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			},
+			[]string{"openapi"}, "does not describe /applications/{}/submit",
 		},
 		{
 			"a portal whose OpenAPI document never ends",
@@ -376,7 +393,7 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 					next.ServeHTTP(w, r)
 				})
 			},
-			[]string{"openapi"},
+			[]string{"openapi"}, "larger than 1048576 bytes",
 		},
 		{
 			"a portal that sends no ETag",
@@ -385,7 +402,7 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 					next.ServeHTTP(&dropETag{w}, r)
 				})
 			},
-			[]string{"draft-create"},
+			[]string{"draft-create"}, "no ETag header",
 		},
 		{
 			"a portal that saves over a stale version",
@@ -397,7 +414,7 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 					next.ServeHTTP(w, r)
 				})
 			},
-			[]string{"draft-stale"},
+			[]string{"draft-stale"}, "want status 409",
 		},
 	}
 	for _, tt := range tests {
@@ -408,10 +425,10 @@ func TestCheckFindsWhatABrokenPortalBreaks(t *testing.T) {
 			for _, r := range rep.Failed() {
 				failed = append(failed, r.ID)
 			}
-			if !slices.Equal(failed, tt.failed) {
+			if !slices.Equal(failed, tt.failed) || !strings.Contains(rep.Failed()[0].Detail, tt.detail) {
 				var b strings.Builder
 				rep.WriteText(&b)
-				t.Fatalf("failed %v, want %v\n%s", failed, tt.failed, b.String())
+				t.Fatalf("failed %v, want %v with %q\n%s", failed, tt.failed, tt.detail, b.String())
 			}
 		})
 	}
