@@ -14,16 +14,19 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/ozgkit/ozgkit/identity"
+	"github.com/ozgkit/ozgkit/internal/vectors"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
 	"github.com/ozgkit/ozgkit/ozg/fitconnect"
 	"github.com/ozgkit/ozgkit/ozg/fitconnect/fitconnecttest"
 )
 
-const (
-	schemaPath  = "/work/shared/vectors/fitconnect/metadata.schema.v1.0.0.json"
-	examplePath = "/work/shared/vectors/fitconnect/example-metadata-v1.0.0.json"
-	serviceID   = "wohngeld-kiel"
+const serviceID = "wohngeld-kiel"
+
+// The outside reference (never copied into the repository): shared/vectors beside it.
+var (
+	schemaPath, _  = vectors.Path("fitconnect", "metadata.schema.v1.0.0.json")
+	examplePath, _ = vectors.Path("fitconnect", "example-metadata-v1.0.0.json")
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -33,7 +36,7 @@ func metadataSchema(t testing.TB) *jsonschema.Schema {
 	t.Helper()
 	f, err := os.Open(schemaPath)
 	if err != nil {
-		t.Skipf("metadata schema not available (%v); the outside reference lives in /work/shared/vectors/fitconnect", err)
+		t.Skipf("metadata schema not available (%v); the outside reference lives in shared/vectors/fitconnect beside the repository (or set OZGKIT_VECTORS)", err)
 	}
 	defer f.Close()
 	s, err := fitconnect.CompileMetadataSchema(f)
