@@ -36,7 +36,7 @@ const portalSchema = `{
 // journey is a portal with every part in memory, behind a stand-in for identity's Gate that
 // logs requests in as the principal named by the X-Test-Citizen header.
 type journey struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *httptest.Server
 	store    *ozg.MemoryStore
 	provider *paymenttest.MemoryProvider
@@ -45,7 +45,7 @@ type journey struct {
 	citizens map[string]*identity.Principal
 }
 
-func newJourney(t *testing.T) *journey {
+func newJourney(t testing.TB) *journey {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	form, err := forms.Load("antrag.json", []byte(portalSchema))
