@@ -193,6 +193,10 @@ func (r *renderer) t(de, en string) string {
 // fieldID makes an HTML id from a JSON pointer: "f" and, per token, "-" and the token with
 // everything but ASCII letters and digits written as _XX. It is unique per pointer and never
 // contains "--", which separates the suffixes of option, hint and error ids.
+// FieldID returns the HTML id Render gives the field (or fieldset) at the JSON pointer, e.g.
+// for a page to jump back to a repeatable group after its add or remove button.
+func FieldID(pointer string) string { return fieldID(pointer) }
+
 func fieldID(pointer string) string {
 	var b strings.Builder
 	b.WriteString("f")

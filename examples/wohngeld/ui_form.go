@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -184,26 +183,14 @@ func (u *ui) save(r *http.Request, d *draft, version int64, data []byte) error {
 	return nil
 }
 
-// fieldAnchor is the id forms gives the repeatable group an add or remove button belongs to
-// ("f" and "-token" per pointer token), so the page opens where the citizen was.
+// fieldAnchor is the id of the repeatable group an add or remove button belongs to, so the
+// page opens where the citizen was.
 func fieldAnchor(act forms.Action) string {
-	toks := strings.Split(strings.TrimPrefix(act.Pointer, "/"), "/")
-	if act.Kind == "remove" && len(toks) > 1 {
-		toks = toks[:len(toks)-1]
-	}
-	var b strings.Builder
-	b.WriteString("f")
-	for _, tok := range toks {
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
-		b.WriteByte('-')
-		for i := 0; i < len(tok); i++ {
-			c := tok[i]
-			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-				b.WriteByte(c)
-			} else {
-				fmt.Fprintf(&b, "_%02X", c)
-			}
+	ptr := act.Pointer
+	if act.Kind == "remove" {
+		if i := strings.LastIndex(ptr, "/"); i > 0 {
+			ptr = ptr[:i]
 		}
 	}
-	return b.String()
+	return forms.FieldID(ptr)
 }
