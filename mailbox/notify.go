@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ozgkit/ozgkit/internal/backoff"
 )
 
 // Notification tells a [Notifier] that a citizen has a new message. It deliberately carries no
@@ -70,11 +72,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 }
 
 func (p RetryPolicy) backoff(failures int) time.Duration {
-	d := p.First
-	for i := 1; i < failures && d < p.Max; i++ {
-		d *= 2
-	}
-	return min(d, p.Max)
+	return backoff.Delay(p.First, p.Max, failures)
 }
 
 // initialNotification is the state a new message is stored with. A pending notification's first

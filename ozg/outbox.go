@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"time"
+
+	"github.com/ozgkit/ozgkit/internal/backoff"
 )
 
 // Outbox delivers stored submissions to their delivery targets, with retries and backoff. Run
@@ -118,11 +120,7 @@ func (o *Outbox) RunOnce(ctx context.Context) (int, error) {
 
 // backoff returns the wait after the n-th failed attempt.
 func (o *Outbox) backoff(n int) time.Duration {
-	d := o.opts.MinBackoff
-	for i := 1; i < n && d < o.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, o.opts.MaxBackoff)
+	d := backoff.Delay(o.opts.MinBackoff, o.opts.MaxBackoff, n)
 	jitter := time.Duration((rand.Float64()*0.4 - 0.2) * float64(d))
 	return d + jitter
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"time"
+
+	"github.com/ozgkit/ozgkit/internal/backoff"
 )
 
 // Retry says how often and how patiently the [Service] asks a provider again after an error
@@ -36,14 +38,14 @@ func (r Retry) withDefaults() Retry {
 // do runs op until it succeeds, fails with an error that is not [ErrUnavailable], the
 // attempts are used up, or ctx ends. It returns op's last error.
 func (r Retry) do(ctx context.Context, op func(context.Context) error) error {
-	wait := r.Initial
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = op(ctx)
 		if err == nil || !errors.Is(err, ErrUnavailable) || attempt >= r.Attempts {
 			return err
 		}
-		// Full jitter between wait/2 and wait.
+		// Jitter between half the wait and the whole.
+		wait := backoff.Delay(r.Initial, r.Max, attempt)
 		d := wait/2 + rand.N(wait/2+1)
 		t := time.NewTimer(d)
 		select {
@@ -52,6 +54,5 @@ func (r Retry) do(ctx context.Context, op func(context.Context) error) error {
 			return errors.Join(err, ctx.Err())
 		case <-t.C:
 		}
-		wait = min(wait*2, r.Max)
 	}
 }
