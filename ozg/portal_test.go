@@ -208,7 +208,7 @@ func TestPortalJourney(t *testing.T) {
 		t.Fatal("a return with status=PAYED in the query was taken as paid before the provider said so")
 	}
 	payments := j.provider
-	if err := payments.Act(txID(t, payments, start["redirectUrl"].(string)), paymenttest.ActionPay, payment.MethodCreditCard); err != nil {
+	if err := payments.Act(txID(t, start["redirectUrl"].(string)), paymenttest.ActionPay, payment.MethodCreditCard); err != nil {
 		t.Fatal(err)
 	}
 	ret = j.expect(j.do("erika", "GET", "/api/applications/"+id+"/payment/return?payment="+start["paymentId"].(string), nil, nil, nil), 200)
@@ -254,10 +254,13 @@ func TestPortalJourney(t *testing.T) {
 func mailboxJSON(m map[string]any) string { b, _ := json.Marshal(m); return string(b) }
 
 // txID finds the provider transaction behind a pay page URL of the memory provider.
-func txID(t *testing.T, _ *paymenttest.MemoryProvider, redirect string) string {
+func txID(t *testing.T, redirect string) string {
 	t.Helper()
-	i := strings.LastIndex(redirect, "/")
-	return redirect[i+1:]
+	id, ok := strings.CutPrefix(redirect, paymenttest.MemoryProviderURL+"pay/")
+	if !ok {
+		t.Fatalf("pay page URL %q is not the memory provider's", redirect)
+	}
+	return id
 }
 
 func TestPortalPaymentCanBeRetriedAfterCancel(t *testing.T) {
@@ -269,7 +272,7 @@ func TestPortalPaymentCanBeRetriedAfterCancel(t *testing.T) {
 	if again["paymentId"] != first["paymentId"] {
 		t.Fatalf("a repeated start began a second payment: %v vs %v", again, first)
 	}
-	if err := j.provider.Act(txID(t, j.provider, first["redirectUrl"].(string)), paymenttest.ActionCancel, ""); err != nil {
+	if err := j.provider.Act(txID(t, first["redirectUrl"].(string)), paymenttest.ActionCancel, ""); err != nil {
 		t.Fatal(err)
 	}
 	ret := j.expect(j.do("erika", "GET", "/api/applications/"+id+"/payment/return?payment="+first["paymentId"].(string), nil, nil, nil), 200)
@@ -280,7 +283,7 @@ func TestPortalPaymentCanBeRetriedAfterCancel(t *testing.T) {
 	if second["paymentId"] == first["paymentId"] || second["redirectUrl"] == "" {
 		t.Fatalf("no new attempt after cancel: %v", second)
 	}
-	if err := j.provider.Act(txID(t, j.provider, second["redirectUrl"].(string)), paymenttest.ActionPay, payment.MethodGiropay); err != nil {
+	if err := j.provider.Act(txID(t, second["redirectUrl"].(string)), paymenttest.ActionPay, payment.MethodGiropay); err != nil {
 		t.Fatal(err)
 	}
 	ret = j.expect(j.do("erika", "GET", "/api/applications/"+id+"/payment/return?payment="+second["paymentId"].(string), nil, nil, nil), 200)
@@ -303,7 +306,7 @@ func TestPortalRefusesBadInput(t *testing.T) {
 		{"an unknown service", "erika", "POST", "/api/services/hundesteuer/applications", "", 404},
 		{"an unknown application", "erika", "GET", "/api/applications/0193c7d0-0000-7000-8000-000000000000", "", 404},
 		{"another citizen's application", "mallory", "PUT", "/api/applications/" + id, `{"version":1,"data":{}}`, 404},
-		{"a login below the service's level on its evidence", "basic", "GET", "/api/applications/" + id + "/evidence", "", 404},
+		{"another citizen's evidence list", "basic", "GET", "/api/applications/" + id + "/evidence", "", 404},
 		{"no login on the evidence routes", "", "GET", "/api/applications/" + id + "/evidence", "", 401},
 		{"a body that is not JSON", "erika", "PUT", "/api/applications/" + id, `{"version":`, 422},
 		{"unknown fields in the body", "erika", "PUT", "/api/applications/" + id, `{"version":1,"data":{},"state":"decided"}`, 422},
