@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ozgkit/ozgkit/forms"
 	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/ozg"
 )
@@ -185,5 +186,40 @@ func TestReferencesNeverRepeat(t *testing.T) {
 	bad := ozg.NewSequenceReferences(store, &ozg.SequenceReferencesOptions{Prefix: func(*ozg.Application) string { return "AZ/../1" }})
 	if _, err := bad.NewReference(ctx, &ozg.Application{ID: "x"}); err == nil {
 		t.Fatal("a prefix with slashes was accepted")
+	}
+}
+
+func TestDraftsAreValidatedAndKeepProvenance(t *testing.T) {
+	ctx := context.Background()
+	apps, _ := newLifecycle(t)
+	facts := &forms.FactSource{Source: "identity", Facts: map[string]any{"given_name": "Erika"},
+		Pointers: map[string]string{"given_name": "/name"}}
+	a, err := apps.Create(ctx, "wohngeld", "alice", json.RawMessage(`{"members":2}`), facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a.Data) != `{"members":2,"name":"Erika"}` && string(a.Data) != `{"name":"Erika","members":2}` {
+		t.Fatalf("data %s", a.Data)
+	}
+	if a.Provenance["/name"] != "prefill:identity" || a.Provenance["/members"] != "user" {
+		t.Fatalf("provenance %v", a.Provenance)
+	}
+	if _, err := apps.Create(ctx, "wohngeld", "alice", json.RawMessage(`{"members":0}`)); !errors.Is(err, ozg.ErrInvalidApplication) {
+		t.Fatalf("creating an invalid draft = %v, want ErrInvalidApplication", err)
+	}
+	_, err = apps.SaveData(ctx, "alice", a.ID, a.Version, json.RawMessage(`{"name":"Erika","members":0}`))
+	var ve *forms.ValidationError
+	if !errors.Is(err, ozg.ErrInvalidApplication) || !errors.As(err, &ve) || len(ve.Field("/members")) == 0 {
+		t.Fatalf("saving an invalid draft = %v, want a ValidationError naming /members", err)
+	}
+	if got, _ := apps.Get(ctx, "alice", a.ID); got.Version != a.Version || string(got.Data) != string(a.Data) {
+		t.Fatal("the refused save changed the draft")
+	}
+	saved, err := apps.SaveData(ctx, "alice", a.ID, a.Version, json.RawMessage(`{"name":"Erika Gabler","members":2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Provenance["/name"] != "user" || saved.Provenance["/members"] != "user" {
+		t.Fatalf("a changed value is still marked prefilled: %v", saved.Provenance)
 	}
 }

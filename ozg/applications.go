@@ -65,22 +65,45 @@ func checkData(data json.RawMessage) (json.RawMessage, error) {
 	return bytes.Clone(data), nil
 }
 
-// Create starts a draft of service serviceID for owner with optional initial data.
-func (s *Applications) Create(ctx context.Context, serviceID, owner string, data json.RawMessage) (*Application, error) {
-	return s.CreateWith(ctx, serviceID, owner, data, nil)
+// draftData checks data for a draft of svc: a bounded JSON object that is valid as a draft of
+// the form (what is there must be valid; required fields wait for Submit). It returns the data
+// with the provenance updated for the step from old: what is new or changed is the citizen's.
+func draftData(svc *Service, old, data json.RawMessage, prov map[string]string) (json.RawMessage, forms.Provenance, error) {
+	data, err := checkData(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := svc.Form.ValidateDraft(data); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidApplication, err)
+	}
+	p, err := svc.Form.TrackChanges(old, data, forms.Provenance(prov))
+	if err != nil {
+		return nil, nil, fmt.Errorf("ozg: provenance: %w", err)
+	}
+	return data, p, nil
 }
 
-// CreateWith is Create with the provenance of the initial data's values (see Application).
-func (s *Applications) CreateWith(ctx context.Context, serviceID, owner string, data json.RawMessage, prov map[string]string) (*Application, error) {
+// Create starts a draft of service serviceID for owner. data (nil for none) must be valid as a
+// draft of the service's form; a *forms.ValidationError (wrapped in ErrInvalidApplication)
+// names what is not. The sources then prefill what data leaves empty (once-only, e.g.
+// PrincipalFacts of the login), never overwriting it, and the application's Provenance
+// records where each value came from.
+func (s *Applications) Create(ctx context.Context, serviceID, owner string, data json.RawMessage, sources ...forms.PrefillSource) (*Application, error) {
 	if owner == "" || len(owner) > MaxOwnerLength {
 		return nil, fmt.Errorf("%w: owner must be 1 to %d bytes", ErrInvalidApplication, MaxOwnerLength)
 	}
-	if _, err := s.catalog.Service(serviceID); err != nil {
-		return nil, err
-	}
-	data, err := checkData(data)
+	svc, err := s.catalog.Service(serviceID)
 	if err != nil {
 		return nil, err
+	}
+	data, prov, err := draftData(svc, nil, data, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(sources) > 0 {
+		if data, prov, err = svc.Form.Prefill(ctx, data, prov, sources...); err != nil {
+			return nil, fmt.Errorf("ozg: prefill: %w", err)
+		}
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -114,19 +137,12 @@ func (s *Applications) List(ctx context.Context, owner string, page Page) ([]*Ap
 	return s.store.ListByOwner(ctx, owner, page)
 }
 
-// SaveData replaces a draft's data (and drops the provenance of the old values). version is the
-// version the citizen edited; a newer stored
-// version gives ErrConflict. Only drafts can be changed.
+// SaveData replaces a draft's data. The data must be valid as a draft of the service's form (a
+// *forms.ValidationError, wrapped in ErrInvalidApplication, names what is not); the provenance
+// marks every new or changed value as the citizen's. version is the version the citizen
+// edited; a newer stored version gives ErrConflict. Only drafts can be changed. A refused
+// change leaves the stored draft as it was.
 func (s *Applications) SaveData(ctx context.Context, owner, id string, version int64, data json.RawMessage) (*Application, error) {
-	return s.SaveDataWith(ctx, owner, id, version, data, nil)
-}
-
-// SaveDataWith is SaveData that also replaces the provenance of the data's values.
-func (s *Applications) SaveDataWith(ctx context.Context, owner, id string, version int64, data json.RawMessage, prov map[string]string) (*Application, error) {
-	data, err := checkData(data)
-	if err != nil {
-		return nil, err
-	}
 	a, err := s.Get(ctx, owner, id)
 	if err != nil {
 		return nil, err
@@ -137,8 +153,15 @@ func (s *Applications) SaveDataWith(ctx context.Context, owner, id string, versi
 	if a.Version != version {
 		return nil, fmt.Errorf("%w: application %s is at version %d, the change was based on %d", ErrConflict, id, a.Version, version)
 	}
-	a.Data = data
-	a.Provenance = prov
+	svc, err := s.catalog.Service(a.ServiceID)
+	if err != nil {
+		return nil, err
+	}
+	data, prov, err := draftData(svc, a.Data, data, a.Provenance)
+	if err != nil {
+		return nil, err
+	}
+	a.Data, a.Provenance = data, prov
 	a.UpdatedAt = s.now().UTC()
 	if err := s.store.Update(ctx, a); err != nil {
 		return nil, err

@@ -3,11 +3,9 @@ package ozg
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
-	"github.com/ozgkit/ozgkit/forms"
 	"github.com/ozgkit/ozgkit/internal/problem"
 )
 
@@ -112,17 +110,7 @@ func (p *Portal) createApplication(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	data, prov, err := draftData(svc, nil, nil, body.Data)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	data, prov, err = svc.Form.Prefill(r.Context(), data, prov, PrincipalFacts(pr))
-	if err != nil {
-		p.fail(w, r, fmt.Errorf("prefill: %w", err))
-		return
-	}
-	a, err := p.cfg.Applications.CreateWith(r.Context(), svc.ID, pr.Subject, data, prov)
+	a, err := p.cfg.Applications.Create(r.Context(), svc.ID, pr.Subject, body.Data, PrincipalFacts(pr))
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -166,7 +154,7 @@ func (p *Portal) getApplication(w http.ResponseWriter, r *http.Request) {
 // saveApplication saves a draft's data: {"version": n, "data": {...}}. What is present must be
 // valid (required fields are checked at submission); a stale version answers 409.
 func (p *Portal) saveApplication(w http.ResponseWriter, r *http.Request) {
-	pr, a, svc, ok := p.application(w, r)
+	pr, a, _, ok := p.application(w, r)
 	if !ok {
 		return
 	}
@@ -178,12 +166,7 @@ func (p *Portal) saveApplication(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	data, prov, err := draftData(svc, a.Data, a.Provenance, body.Data)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	saved, err := p.cfg.Applications.SaveDataWith(r.Context(), pr.Subject, a.ID, body.Version, data, prov)
+	saved, err := p.cfg.Applications.SaveData(r.Context(), pr.Subject, a.ID, body.Version, body.Data)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -207,22 +190,4 @@ func (p *Portal) withdrawApplication(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeApplication(w, http.StatusOK, done)
-}
-
-// draftData checks new data of a draft (a bounded JSON object, valid as a draft of the
-// service's form) and returns it with the provenance updated for the step from old: what the
-// citizen entered or changed is theirs.
-func draftData(svc *Service, old json.RawMessage, prov map[string]string, raw json.RawMessage) (json.RawMessage, forms.Provenance, error) {
-	data, err := checkData(raw)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := svc.Form.ValidateDraft(data); err != nil {
-		return nil, nil, err
-	}
-	p, err := svc.Form.TrackChanges(old, data, forms.Provenance(prov))
-	if err != nil {
-		return nil, nil, err
-	}
-	return data, p, nil
 }

@@ -141,15 +141,18 @@ func (u *ui) saveStep(w http.ResponseWriter, r *http.Request) {
 			stepErr = f.Validate(data)
 		}
 	}
-	// What is there must be valid to be saved (as over the API); required fields wait.
-	if draftErr := f.ValidateDraft(data); draftErr != nil {
-		if stepErr == nil {
-			stepErr = draftErr
+	// What is there must be valid to be saved (Applications.SaveData checks it as a draft, as
+	// over the API); required fields wait.
+	saved, err := u.app.apps.SaveData(r.Context(), d.Owner.Subject, d.ID, version, data)
+	if err != nil {
+		var invalid *forms.ValidationError
+		if errors.As(err, &invalid) {
+			if stepErr == nil {
+				stepErr = invalid
+			}
+			u.showStep(w, r, http.StatusUnprocessableEntity, d, st, data, stepErr, "")
+			return
 		}
-		u.showStep(w, r, http.StatusUnprocessableEntity, d, st, data, stepErr, "")
-		return
-	}
-	if err := u.save(r, d, version, data); err != nil {
 		if errors.Is(err, ozg.ErrConflict) {
 			u.showStep(w, r, http.StatusConflict, d, st, d.Data, nil,
 				"Der Antrag wurde inzwischen an anderer Stelle geändert. Unten sehen Sie den gespeicherten Stand; bitte prüfen Sie ihn und speichern Sie erneut.")
@@ -158,6 +161,7 @@ func (u *ui) saveStep(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	d.Application = saved
 	href := "/antraege/" + d.ID + "/angaben/" + st.ID
 	switch {
 	case act.Kind != "submit":
@@ -167,20 +171,6 @@ func (u *ui) saveStep(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Redirect(w, r, next(d, href), http.StatusSeeOther)
 	}
-}
-
-// save stores data as d's draft with the provenance of each value, as PUT /applications/{id}.
-func (u *ui) save(r *http.Request, d *draft, version int64, data []byte) error {
-	prov, err := d.Service.Form.TrackChanges(d.Data, data, forms.Provenance(d.Provenance))
-	if err != nil {
-		return err
-	}
-	saved, err := u.app.apps.SaveDataWith(r.Context(), d.Owner.Subject, d.ID, version, data, prov)
-	if err != nil {
-		return err
-	}
-	d.Application = saved
-	return nil
 }
 
 // fieldAnchor is the id of the repeatable group an add or remove button belongs to, so the

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/ozgkit/ozgkit/forms"
 	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/ozg"
 )
@@ -77,12 +76,7 @@ func (u *ui) createApplication(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/leistungen/"+url.PathEscape(svc.ID)+"/antrag", http.StatusSeeOther)
 		return
 	}
-	data, prov, err := svc.Form.Prefill(r.Context(), []byte(`{}`), forms.Provenance{}, ozg.PrincipalFacts(p))
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	a, err := u.app.apps.CreateWith(r.Context(), svc.ID, p.Subject, data, prov)
+	a, err := u.app.apps.Create(r.Context(), svc.ID, p.Subject, nil, ozg.PrincipalFacts(p))
 	if err != nil {
 		u.fail(w, r, err)
 		return
