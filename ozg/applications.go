@@ -58,8 +58,7 @@ func checkData(data json.RawMessage) (json.RawMessage, error) {
 	if len(data) > forms.MaxDocumentSize {
 		return nil, fmt.Errorf("%w: data of %d bytes is more than the %d allowed", ErrInvalidApplication, len(data), forms.MaxDocumentSize)
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+	if t := bytes.TrimSpace(data); t[0] != '{' || !json.Valid(t) {
 		return nil, fmt.Errorf("%w: data must be a JSON object", ErrInvalidApplication)
 	}
 	return bytes.Clone(data), nil
