@@ -59,3 +59,25 @@ func BenchmarkMemoryStoreListByOwner(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkApplicationsSaveData(b *testing.B) {
+	ctx := context.Background()
+	c := ozg.NewCatalog(&ozg.CatalogOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := c.Register(wohngeld(b)); err != nil {
+		b.Fatal(err)
+	}
+	apps := ozg.NewApplications(c, ozg.NewMemoryStore(), nil)
+	a, err := apps.Create(ctx, "wohngeld", "alice", []byte(`{"name":"Erika"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := [][]byte{[]byte(`{"name":"Erika Mustermann","members":2}`), []byte(`{"name":"Erika","members":3}`)}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if a, err = apps.SaveData(ctx, "alice", a.ID, a.Version, docs[i%2]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
