@@ -3,7 +3,9 @@ package mailbox
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/base32"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -116,6 +118,10 @@ type Citizen struct {
 // Draft is a message the authority sends; the Mailbox fills in id, creation time and the
 // attachments' sizes and hashes.
 type Draft struct {
+	// Key, when set, makes Send idempotent: a second Send of the same owner and key returns
+	// the message the first one stored and stores nothing (e.g. "receipt:<submission id>",
+	// for senders that may repeat after a crash). At most 200 bytes.
+	Key          string
 	Owner        string
 	Kind         Kind
 	Status       Status
@@ -141,6 +147,16 @@ type NewAttachment struct {
 // newID returns a random message id of 26 characters [A-Z2-7].
 func newID() string { return rand.Text() }
 
+// MaxKeyLength bounds Draft.Key.
+const MaxKeyLength = 200
+
+// keyedID derives the message id of an idempotent Send from owner and key: 26 characters
+// [A-Z2-7] like newID, so ids look alike.
+func keyedID(owner, key string) string {
+	sum := sha256.Sum256([]byte("ozgkit mailbox key\x00" + owner + "\x00" + key))
+	return base32.StdEncoding.EncodeToString(sum[:])[:26]
+}
+
 // Send validates d, streams its attachments to the blob store, stores the message and then
 // notifies the citizen. The first notification attempt is made before Send returns (bounded by
 // RetryPolicy.Timeout, and not cut short when ctx is canceled after the message is stored). A
@@ -149,8 +165,21 @@ func newID() string { return rand.Text() }
 // *[ValidationError] naming every wrong field, and nothing is stored.
 func (m *Mailbox) Send(ctx context.Context, d Draft) (Message, error) {
 	now := m.clock()
+	id := newID()
+	if d.Key != "" {
+		if len(d.Key) > MaxKeyLength {
+			return Message{}, &ValidationError{Errors: []FieldError{{Field: "key", Code: "maxLength",
+				Message: "Der Schlüssel ist zu lang.", MessageEN: fmt.Sprintf("key longer than %d bytes", MaxKeyLength)}}}
+		}
+		id = keyedID(d.Owner, d.Key)
+		if prev, err := m.store.Get(ctx, d.Owner, id); err == nil {
+			return prev, nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return Message{}, fmt.Errorf("mailbox: send: %w", err)
+		}
+	}
 	msg := Message{
-		ID: newID(), Owner: d.Owner, Kind: d.Kind, Status: d.Status, Subject: d.Subject, Body: d.Body,
+		ID: id, Owner: d.Owner, Kind: d.Kind, Status: d.Status, Subject: d.Subject, Body: d.Body,
 		Sender: d.Sender, Application: d.Application, Service: d.Service, MinLevel: d.MinLevel,
 		ReplyAllowed: d.ReplyAllowed, Due: d.Due.UTC().Truncate(time.Microsecond), Created: now,
 	}
@@ -198,6 +227,11 @@ func (m *Mailbox) Send(ctx context.Context, d Draft) (Message, error) {
 	}
 	msg.Notification = m.initialNotification(msg.Kind, now)
 	if err := m.store.Create(ctx, msg); err != nil {
+		if d.Key != "" && errors.Is(err, ErrExists) { // a concurrent Send with the key won
+			if prev, gerr := m.store.Get(ctx, d.Owner, msg.ID); gerr == nil {
+				return prev, nil // its attachments were written under the same keys
+			}
+		}
 		m.deleteBlobs(msg.ID, len(msg.Attachments))
 		return Message{}, fmt.Errorf("mailbox: send: %w", err)
 	}

@@ -57,7 +57,7 @@ func TestStateTransitions(t *testing.T) {
 
 func newLifecycle(t *testing.T) (*ozg.Applications, *ozg.MemoryStore) {
 	c := ozg.NewCatalog(nil)
-	if err := c.Register(wohngeld(t)); err != nil {
+	if err := c.Register(withoutEvidence(wohngeld(t))); err != nil {
 		t.Fatal(err)
 	}
 	store := ozg.NewMemoryStore()

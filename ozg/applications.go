@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/ozgkit/ozgkit/forms"
+	"github.com/ozgkit/ozgkit/ozg/evidence"
 )
 
 // MaxOwnerLength bounds the owner subject of an application.
@@ -21,18 +23,30 @@ const MaxOwnerLength = 255
 // method that acts for a citizen takes the citizen's subject and answers ErrNotFound for
 // another citizen's application, so ids cannot be probed.
 type Applications struct {
-	catalog *Catalog
-	store   Store
-	refs    ReferenceGenerator
-	now     func() time.Time
+	catalog  *Catalog
+	store    Store
+	refs     ReferenceGenerator
+	evidence EvidenceFiles
+	payments Fees
+	now      func() time.Time
+	logger   *slog.Logger
 }
 
-// ApplicationsOptions configures Applications. The zero value is ready to use.
+// ApplicationsOptions configures Applications. The zero value is ready to use for services
+// without evidence and fees.
 type ApplicationsOptions struct {
 	// References assigns reference numbers; nil means NewSequenceReferences(store, nil).
 	References ReferenceGenerator
+	// Evidence keeps the applications' evidence (Nachweise); required when a service of the
+	// catalogue has evidence requirements. *evidence.Manager is one.
+	Evidence EvidenceFiles
+	// Fees takes fees online; required when a service charges a fee before submission.
+	// portal.PaymentFees adapts a payment.Service.
+	Fees Fees
 	// Clock gives the current time; nil means time.Now.
 	Clock func() time.Time
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // NewApplications returns the lifecycle over catalog and store. opts may be nil.
@@ -40,15 +54,38 @@ func NewApplications(catalog *Catalog, store Store, opts *ApplicationsOptions) *
 	if opts == nil {
 		opts = &ApplicationsOptions{}
 	}
-	a := &Applications{catalog: catalog, store: store, refs: opts.References, now: opts.Clock}
+	a := &Applications{catalog: catalog, store: store, refs: opts.References, now: opts.Clock,
+		evidence: opts.Evidence, payments: opts.Fees, logger: opts.Logger}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.logger == nil {
+		a.logger = slog.Default()
 	}
 	if a.refs == nil {
 		a.refs = NewSequenceReferences(store, &SequenceReferencesOptions{Clock: a.now})
 	}
 	return a
 }
+
+// CheckServices reports a service of the catalogue that needs a part this Applications lacks
+// (evidence store, fee payments), so that a portal refuses to start rather than failing at the
+// first citizen.
+func (s *Applications) CheckServices() error {
+	var errs []error
+	for _, svc := range s.catalog.Services() {
+		if len(svc.Evidence) > 0 && s.evidence == nil {
+			errs = append(errs, fmt.Errorf("ozg: service %s has evidence requirements but no evidence store is configured", svc.ID))
+		}
+		if svc.FeeDueOnline() && s.payments == nil {
+			errs = append(errs, fmt.Errorf("ozg: service %s charges a fee before submission but no payment service is configured", svc.ID))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Catalog returns the catalogue the applications' services come from.
+func (s *Applications) Catalog() *Catalog { return s.catalog }
 
 // checkData accepts a JSON object of at most forms.MaxDocumentSize bytes; nil or empty is {}.
 func checkData(data json.RawMessage) (json.RawMessage, error) {
@@ -178,24 +215,33 @@ type SubmitRequest struct {
 	IdempotencyKey string
 	// Identity describes the login the citizen submits with.
 	Identity IdentityFacts
-	// Attachments are the application's evidence files (checked by the caller: present, clean).
-	Attachments []Attachment
-	// Payment is the paid fee, when one was due.
-	Payment *PaymentFacts
 }
 
-// Submit validates a draft's data against its service's form in full, assigns the reference
-// number, moves it to submitted, and stores the submission with its outbox entry in one
-// transaction: once Submit returns, the submission will be delivered even across a crash.
+// Submit checks everything the service needs — the data valid against the form in full, every
+// required evidence present and scanned clean, the fee paid with the amount the service asks —
+// then assigns the reference number (Aktenzeichen), moves the draft to submitted and stores
+// the submission with its evidence and payment facts and its outbox entry in one transaction:
+// once Submit returns, the submission will be delivered even across a crash.
 //
 // A repeated call with the same idempotency key returns the application and submission of the
 // first call. The same key on another application gives ErrDuplicateSubmission. Data that does
-// not validate leaves the draft unchanged and returns the form's error wrapped in
-// ErrInvalidApplication.
+// not validate returns the form's *forms.ValidationError wrapped in ErrInvalidApplication;
+// missing evidence or fee an *IncompleteError. A refused submit leaves the draft unchanged.
 func (s *Applications) Submit(ctx context.Context, owner, id string, req SubmitRequest) (*Application, *Submission, error) {
 	if req.IdempotencyKey == "" || len(req.IdempotencyKey) > MaxIdempotencyKeyLength {
 		return nil, nil, fmt.Errorf("%w: idempotency key must be 1 to %d bytes", ErrInvalidApplication, MaxIdempotencyKeyLength)
 	}
+	for attempt := 0; ; attempt++ {
+		a, sub, err := s.submit(ctx, owner, id, req)
+		// A conflict means the draft changed (data or evidence) while it was checked: check
+		// again against what is stored now.
+		if !errors.Is(err, ErrConflict) || attempt == 2 {
+			return a, sub, err
+		}
+	}
+}
+
+func (s *Applications) submit(ctx context.Context, owner, id string, req SubmitRequest) (*Application, *Submission, error) {
 	a, err := s.Get(ctx, owner, id)
 	if err != nil {
 		return nil, nil, err
@@ -213,6 +259,10 @@ func (s *Applications) Submit(ctx context.Context, owner, id string, req SubmitR
 	if err := svc.Form.Validate(a.Data); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidApplication, err)
 	}
+	atts, pay, err := s.complete(ctx, a, svc)
+	if err != nil {
+		return nil, nil, err
+	}
 	ref, err := s.refs.NewReference(ctx, a)
 	if err != nil {
 		return nil, nil, err
@@ -229,7 +279,7 @@ func (s *Applications) Submit(ctx context.Context, owner, id string, req SubmitR
 	sub := &Submission{
 		ID: subID.String(), ApplicationID: a.ID, ServiceID: svc.ID, LeikaKey: svc.LeikaKey,
 		Reference: ref, Delivery: svc.Delivery, Owner: owner, IdempotencyKey: req.IdempotencyKey,
-		Identity: req.Identity, Data: a.Data, Attachments: req.Attachments, Payment: req.Payment,
+		Identity: req.Identity, Data: a.Data, Attachments: atts, Payment: pay,
 		SubmittedAt: now,
 	}
 	if err := s.store.Submit(ctx, a, sub); err != nil {
@@ -259,12 +309,35 @@ func (s *Applications) repeated(ctx context.Context, owner, id, key string) (*Su
 	return prev, nil
 }
 
-// Withdraw moves owner's application to withdrawn, from any state before a decision.
+// Withdraw moves owner's application to withdrawn, from any state before a decision. A
+// draft's evidence is deleted. A submission not yet delivered is cancelled in the same
+// transaction (a delivery already under way is followed by the withdrawal); one already
+// delivered is followed by a withdrawal to the authority through the outbox. The evidence of a
+// submitted application is kept: the authority's case still refers to it.
 func (s *Applications) Withdraw(ctx context.Context, owner, id, note string) (*Application, error) {
-	if _, err := s.Get(ctx, owner, id); err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		a, err := s.Get(ctx, owner, id)
+		if err != nil {
+			return nil, err
+		}
+		wasDraft := a.State == StateDraft
+		if err := a.Transition(StateWithdrawn, s.now(), note); err != nil {
+			return nil, err
+		}
+		err = s.store.Withdraw(ctx, a)
+		if errors.Is(err, ErrConflict) && attempt < 2 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if wasDraft && s.evidence != nil {
+			if err := s.evidence.DeleteApplication(ctx, a.ID); err != nil && !errors.Is(err, evidence.ErrNotFound) {
+				s.logger.Warn("ozg: delete evidence of withdrawn draft", "application", a.ID, "err", err)
+			}
+		}
+		return a, nil
 	}
-	return s.Advance(ctx, id, StateWithdrawn, note)
 }
 
 // Advance moves an application to state to on behalf of the back office or the delivery

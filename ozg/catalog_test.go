@@ -147,7 +147,7 @@ func TestCatalogExports(t *testing.T) {
 		t.Fatalf("JSON-LD = %s", ld)
 	}
 	g := doc.Graph[0]
-	if g["@type"] != "GovernmentService" || g["url"] != "https://portal.kiel.example/services/wohngeld" {
+	if g["@type"] != "GovernmentService" || g["url"] != "https://portal.kiel.example/leistungen/wohngeld" {
 		t.Errorf("service node = %v", g)
 	}
 	if p, _ := g["provider"].(map[string]any); p["@type"] != "GovernmentOrganization" {
@@ -173,7 +173,7 @@ func TestCatalogExports(t *testing.T) {
 			Loc string `xml:"loc"`
 		} `xml:"url"`
 	}
-	if err := xml.Unmarshal(buf.Bytes(), &sm); err != nil || len(sm.URLs) != 1 || sm.URLs[0].Loc != "https://portal.kiel.example/services/wohngeld" {
+	if err := xml.Unmarshal(buf.Bytes(), &sm); err != nil || len(sm.URLs) != 1 || sm.URLs[0].Loc != "https://portal.kiel.example/leistungen/wohngeld" {
 		t.Fatalf("sitemap = %s, %v", buf.Bytes(), err)
 	}
 	if !strings.Contains(buf.String(), `xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"`) {

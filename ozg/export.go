@@ -10,11 +10,15 @@ import (
 	"strings"
 )
 
-// serviceURL returns base + "/services/" + id.
-func serviceURL(base, id string) string { return base + "/services/" + url.PathEscape(id) }
+// ServicePagePath is the path below a portal's base URL where each service has its public page
+// (ServicePagePath + id): the URL the catalogue exports (JSON-LD, sitemap, XZuFi) point to.
+const ServicePagePath = "/leistungen/"
 
-// checkBaseURL validates the portal's public base URL and returns it without a trailing slash.
-func checkBaseURL(base string) (string, error) {
+// serviceURL returns base + ServicePagePath + id.
+func serviceURL(base, id string) string { return base + ServicePagePath + url.PathEscape(id) }
+
+// CheckBaseURL validates the portal's public base URL and returns it without a trailing slash.
+func CheckBaseURL(base string) (string, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("ozg: base URL %q must be an absolute http(s) URL without query or fragment", base)
@@ -130,9 +134,9 @@ func jsonLDService(base string, s *Service) ldService {
 // JSONLD returns the catalogue as a schema.org JSON-LD document: a graph of GovernmentService
 // nodes, one per service, with its Leistungsschlüssel, provider, area served (ARS) and fee, so
 // that search engines and the Portalverbund crawler find the services. baseURL is the portal's
-// public URL; each service's page is baseURL + "/services/" + id.
+// public URL; each service's page is baseURL + ServicePagePath + id.
 func (c *Catalog) JSONLD(baseURL string) ([]byte, error) {
-	base, err := checkBaseURL(baseURL)
+	base, err := CheckBaseURL(baseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +154,7 @@ func (c *Catalog) JSONLD(baseURL string) ([]byte, error) {
 // ServiceJSONLD returns one service as a schema.org GovernmentService JSON-LD document, for
 // embedding in the service's page in a <script type="application/ld+json"> element.
 func ServiceJSONLD(baseURL string, s *Service) ([]byte, error) {
-	base, err := checkBaseURL(baseURL)
+	base, err := CheckBaseURL(baseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -161,9 +165,9 @@ func ServiceJSONLD(baseURL string, s *Service) ([]byte, error) {
 }
 
 // WriteSitemap writes a sitemap (sitemaps.org 0.9) with one URL per service page,
-// baseURL + "/services/" + id, ordered by id.
+// baseURL + ServicePagePath + id, ordered by id.
 func (c *Catalog) WriteSitemap(w io.Writer, baseURL string) error {
-	base, err := checkBaseURL(baseURL)
+	base, err := CheckBaseURL(baseURL)
 	if err != nil {
 		return err
 	}

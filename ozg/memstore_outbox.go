@@ -84,7 +84,7 @@ func (m *MemoryStore) ClaimDeliveries(ctx context.Context, now time.Time, lease 
 	defer m.mu.Unlock()
 	var due []*memEntry
 	for _, e := range m.outbox {
-		if e.State == DeliveryPending && !e.NextAttempt.After(now) && !e.leaseUntil.After(now) {
+		if e.State.Claimable() && !e.NextAttempt.After(now) && !e.leaseUntil.After(now) {
 			due = append(due, e)
 		}
 	}
@@ -103,49 +103,172 @@ func (m *MemoryStore) ClaimDeliveries(ctx context.Context, now time.Time, lease 
 	return out, nil
 }
 
-// pending returns the pending entry id, or why not. m.mu is held.
-func (m *MemoryStore) pending(id string) (*memEntry, error) {
+// entry returns entry id when its state is one of states, or why not. m.mu is held.
+func (m *MemoryStore) entry(id string, states ...DeliveryState) (*memEntry, error) {
 	e, ok := m.outbox[id]
 	if !ok {
 		return nil, fmt.Errorf("%w: outbox entry %s", ErrNotFound, id)
 	}
-	if e.State != DeliveryPending {
+	if !slices.Contains(states, e.State) {
 		return nil, fmt.Errorf("%w: outbox entry %s is %s", ErrInvalidTransition, id, e.State)
 	}
 	return e, nil
 }
 
-func (m *MemoryStore) changeEntry(ctx context.Context, id string, fn func(e *memEntry)) error {
+func (m *MemoryStore) changeEntry(ctx context.Context, id string, fn func(e *memEntry) error, states ...DeliveryState) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e, err := m.pending(id)
+	e, err := m.entry(id, states...)
 	if err != nil {
 		return err
 	}
-	fn(e)
-	return nil
+	return fn(e)
+}
+
+var claimable = []DeliveryState{DeliveryPending, DeliveryNotifying, DeliveryWithdrawing}
+
+// restart puts e into state, due at once with no attempts.
+func (e *memEntry) restart(state DeliveryState) {
+	e.State, e.Attempts, e.LastError, e.leaseUntil = state, 0, "", time.Time{}
 }
 
 // CompleteDelivery implements SubmissionStore.
 func (m *MemoryStore) CompleteDelivery(ctx context.Context, id string, r Receipt) error {
-	return m.changeEntry(ctx, id, func(e *memEntry) {
-		e.State, e.Receipt, e.LastError = DeliveryDelivered, &r, ""
-	})
+	return m.changeEntry(ctx, id, func(e *memEntry) error {
+		e.Receipt = &r
+		if e.State == DeliveryWithdrawn {
+			e.restart(DeliveryWithdrawing)
+			return nil
+		}
+		if sub, ok := m.subs[id]; ok {
+			if a, ok := m.apps[sub.ApplicationID]; ok && a.State == StateSubmitted {
+				next := a.Clone()
+				if err := next.Transition(StateDelivered, r.DeliveredAt, deliveredNote(r)); err != nil {
+					return err
+				}
+				next.Version = a.Version
+				m.applyUpdate(a, next)
+			}
+		}
+		e.restart(DeliveryNotifying)
+		return nil
+	}, DeliveryPending, DeliveryWithdrawn)
+}
+
+// AcknowledgeDelivery implements SubmissionStore.
+func (m *MemoryStore) AcknowledgeDelivery(ctx context.Context, id string) error {
+	return m.changeEntry(ctx, id, func(e *memEntry) error { e.restart(DeliveryDelivered); return nil }, DeliveryNotifying)
+}
+
+// CompleteWithdrawal implements SubmissionStore.
+func (m *MemoryStore) CompleteWithdrawal(ctx context.Context, id string) error {
+	return m.changeEntry(ctx, id, func(e *memEntry) error { e.restart(DeliveryWithdrawn); return nil }, DeliveryWithdrawing)
 }
 
 // RetryDelivery implements SubmissionStore.
 func (m *MemoryStore) RetryDelivery(ctx context.Context, id, lastError string, next time.Time) error {
-	return m.changeEntry(ctx, id, func(e *memEntry) {
+	return m.changeEntry(ctx, id, func(e *memEntry) error {
 		e.LastError, e.NextAttempt, e.leaseUntil = lastError, next.UTC(), time.Time{}
-	})
+		return nil
+	}, claimable...)
 }
 
 // FailDelivery implements SubmissionStore.
 func (m *MemoryStore) FailDelivery(ctx context.Context, id, lastError string) error {
-	return m.changeEntry(ctx, id, func(e *memEntry) { e.State, e.LastError = DeliveryFailed, lastError })
+	return m.changeEntry(ctx, id, func(e *memEntry) error {
+		e.FailedIn, e.State, e.LastError = e.State, DeliveryFailed, lastError
+		return nil
+	}, claimable...)
+}
+
+// Requeue implements SubmissionStore.
+func (m *MemoryStore) Requeue(ctx context.Context, id string, now time.Time) error {
+	return m.changeEntry(ctx, id, func(e *memEntry) error {
+		state := e.FailedIn
+		if !state.Claimable() {
+			state = DeliveryPending
+		}
+		e.restart(state)
+		e.FailedIn, e.NextAttempt = "", now.UTC()
+		return nil
+	}, DeliveryFailed)
+}
+
+// Withdraw implements SubmissionStore.
+func (m *MemoryStore) Withdraw(ctx context.Context, app *Application) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	stored, err := m.checkUpdate(app)
+	if err != nil {
+		return err
+	}
+	for id, sub := range m.subs {
+		if sub.ApplicationID != app.ID {
+			continue
+		}
+		e := m.outbox[id]
+		switch e.State {
+		case DeliveryPending:
+			e.State = DeliveryWithdrawn
+		case DeliveryNotifying, DeliveryDelivered:
+			e.restart(DeliveryWithdrawing)
+			e.NextAttempt = app.UpdatedAt.UTC()
+		}
+	}
+	m.applyUpdate(stored, app)
+	return nil
+}
+
+// SubmissionOf implements SubmissionStore.
+func (m *MemoryStore) SubmissionOf(ctx context.Context, applicationID string) (*Submission, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, s := range m.subs {
+		if s.ApplicationID == applicationID {
+			return cloneSubmission(s), nil
+		}
+	}
+	return nil, fmt.Errorf("%w: submission of application %s", ErrNotFound, applicationID)
+}
+
+// FailedDeliveries implements SubmissionStore.
+func (m *MemoryStore) FailedDeliveries(ctx context.Context, n int) ([]OutboxEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []OutboxEntry
+	for _, e := range m.outbox {
+		if e.State == DeliveryFailed {
+			out = append(out, e.copy())
+		}
+	}
+	slices.SortFunc(out, func(a, b OutboxEntry) int {
+		if c := a.NextAttempt.Compare(b.NextAttempt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.SubmissionID, b.SubmissionID)
+	})
+	return out[:min(n, len(out))], nil
+}
+
+func (e *memEntry) copy() OutboxEntry {
+	out := e.OutboxEntry
+	if e.Receipt != nil {
+		r := *e.Receipt
+		out.Receipt = &r
+	}
+	return out
 }
 
 // OutboxEntry implements SubmissionStore.
@@ -159,10 +282,5 @@ func (m *MemoryStore) OutboxEntry(ctx context.Context, id string) (OutboxEntry, 
 	if !ok {
 		return OutboxEntry{}, fmt.Errorf("%w: outbox entry %s", ErrNotFound, id)
 	}
-	out := e.OutboxEntry
-	if e.Receipt != nil {
-		r := *e.Receipt
-		out.Receipt = &r
-	}
-	return out, nil
+	return e.copy(), nil
 }

@@ -56,6 +56,12 @@ func wohngeld(t testing.TB) *ozg.Service {
 	}
 }
 
+// withoutEvidence drops the service's evidence requirements, for tests of the lifecycle alone.
+func withoutEvidence(s *ozg.Service) *ozg.Service {
+	s.Evidence = nil
+	return s
+}
+
 func TestAValidDescriptorPasses(t *testing.T) {
 	s := wohngeld(t)
 	if err := s.Validate(); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/ozgkit/ozgkit/mailbox"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
+	"github.com/ozgkit/ozgkit/ozg/portal"
 	"github.com/ozgkit/ozgkit/ozg/ozgtest"
 	"github.com/ozgkit/ozgkit/payment"
 	"github.com/ozgkit/ozgkit/payment/paymenttest"
@@ -103,7 +104,6 @@ func newExample(t *testing.T, wrap func(http.Handler) http.Handler) *example {
 		}
 		must(catalog.Register(svc))
 	}
-	apps := ozg.NewApplications(catalog, ozg.NewMemoryStore(), nil)
 	ev, err := evidence.New(evidence.NewMemoryStore(), evidence.NewMemoryBlobStore(), evidence.NewNoScanner(quiet), &evidence.Options{Logger: quiet})
 	must(err)
 	mb, err := mailbox.New(mailbox.NewMemoryStore(), mailbox.NewMemoryBlobStore(), &mailbox.Options{Logger: quiet})
@@ -114,6 +114,7 @@ func newExample(t *testing.T, wrap func(http.Handler) http.Handler) *example {
 	client, err := xbezahldienste.New(xbezahldienste.Config{BaseURL: base + "/xbezahldienste/", OriginatorID: "ozgkit", EndpointID: "test", Logger: quiet})
 	must(err)
 	pays := payment.NewService(payment.NewMemoryStore(), client, &payment.Options{Logger: quiet})
+	apps := ozg.NewApplications(catalog, ozg.NewMemoryStore(), &ozg.ApplicationsOptions{Evidence: ev, Fees: portal.PaymentFees(pays), Logger: quiet})
 
 	secret := "test-secret-" + rand.Text()
 	idp, err := identitytest.New(base+"/idp", &identitytest.Options{Clients: []identitytest.Client{{
@@ -134,10 +135,10 @@ func newExample(t *testing.T, wrap func(http.Handler) http.Handler) *example {
 	mux.Handle("/auth/login", gate.LoginHandler())
 	mux.Handle("/auth/callback", gate.CallbackHandler())
 
-	portal, err := ozg.NewPortal(ozg.PortalConfig{Catalog: catalog, Applications: apps, Evidence: ev, Payments: pays,
+	api, err := portal.NewAPI(portal.APIConfig{Catalog: catalog, Applications: apps, Evidence: ev,
 		Mailbox: mb, Prefix: "/api", BaseURL: base, Logger: quiet})
 	must(err)
-	var h http.Handler = portal
+	var h http.Handler = api
 	if wrap != nil {
 		h = wrap(h)
 	}

@@ -27,6 +27,8 @@ func TestOutboxDeliversThroughFITConnect(t *testing.T) {
 		LeikaKey: "99107004017000", Topic: ozg.TopicBauenWohnen, Level: identity.LevelSubstantial, Form: form,
 		Authority: ozg.Authority{Name: "Landeshauptstadt Kiel", Region: "010020000000",
 			Contact: ozg.Contact{Email: "wohngeld@kiel.example"}, Address: ozg.Address{Street: "Fleethörn 9", PostalCode: "24103", City: "Kiel"}},
+		Evidence: []evidence.Requirement{{ID: "mietvertrag", Title: "Mietvertrag", Required: true, MaxCount: 1,
+			MediaTypes: []string{"application/pdf"}, MaxSize: 1 << 20}},
 		LegalBasis: "§ 22 WoGG", Delivery: "fitconnect",
 	}
 	catalog := ozg.NewCatalog(nil)
@@ -34,7 +36,12 @@ func TestOutboxDeliversThroughFITConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := ozg.NewMemoryStore()
-	apps := ozg.NewApplications(catalog, store, nil)
+	blobs := evidence.NewMemoryBlobStore()
+	ev, err := evidence.New(evidence.NewMemoryStore(), blobs, evidence.NewNoScanner(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps := ozg.NewApplications(catalog, store, &ozg.ApplicationsOptions{Evidence: ev})
 
 	srv := newServer(t, nil)
 	id, secret := srv.Credentials()
@@ -45,18 +52,13 @@ func TestOutboxDeliversThroughFITConnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs := evidence.NewMemoryBlobStore()
-	pdf := []byte("%PDF-1.7 Mietvertrag")
-	if _, err := blobs.Put(ctx, "blob/mietvertrag", bytes.NewReader(pdf)); err != nil {
-		t.Fatal(err)
-	}
+	pdf := []byte("%PDF-1.7\n% Mietvertrag\n")
 	var receipts []ozg.Receipt
-	onDelivered := ozg.OnDelivered(catalog, apps, nil)
 	outbox := ozg.NewOutbox(store, map[string]ozg.Delivery{"fitconnect": sender}, blobs, &ozg.OutboxOptions{
 		Logger: quiet,
 		OnDelivered: func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error {
 			receipts = append(receipts, r)
-			return onDelivered(ctx, s, r)
+			return nil
 		},
 	})
 
@@ -64,14 +66,21 @@ func TestOutboxDeliversThroughFITConnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sub, err := apps.Submit(ctx, "alice", a.ID, ozg.SubmitRequest{IdempotencyKey: "k1",
-		Attachments: []ozg.Attachment{{ID: "2d3c4b5a-6f7e-4d8c-9b0a-1c2d3e4f5a6b", RequirementID: "mietvertrag",
-			FileName: "mietvertrag.pdf", MediaType: "application/pdf", Size: int64(len(pdf)), SHA512: sha(pdf), BlobKey: "blob/mietvertrag"}}})
+	e, err := apps.AttachEvidence(ctx, "alice", a.ID, "mietvertrag", "mietvertrag.pdf", bytes.NewReader(pdf))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := outbox.RunOnce(ctx); err != nil || n != 1 {
-		t.Fatalf("RunOnce = %d, %v", n, err)
+	_, sub, err := apps.Submit(ctx, "alice", a.ID, ozg.SubmitRequest{IdempotencyKey: "k1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sub.Attachments) != 1 || sub.Attachments[0].SHA512 != sha(pdf) {
+		t.Fatalf("attachments %+v", sub.Attachments)
+	}
+	for round := range 2 { // the delivery, then the work after it
+		if n, err := outbox.RunOnce(ctx); err != nil || n != 1 {
+			t.Fatalf("RunOnce %d = %d, %v", round, n, err)
+		}
 	}
 	if e, _ := store.OutboxEntry(ctx, sub.ID); e.State != ozg.DeliveryDelivered {
 		t.Fatalf("outbox entry %+v", e)
@@ -87,7 +96,7 @@ func TestOutboxDeliversThroughFITConnect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got.Data, sub.Data) || !bytes.Equal(got.Attachments["2d3c4b5a-6f7e-4d8c-9b0a-1c2d3e4f5a6b"], pdf) ||
+	if !bytes.Equal(got.Data, sub.Data) || !bytes.Equal(got.Attachments[e.ID], pdf) ||
 		got.Metadata.AdditionalReferenceInfo.SenderReference != sub.Reference {
 		t.Errorf("received %s, metadata %+v", got.Data, got.Metadata.AdditionalReferenceInfo)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/ozgkit/ozgkit/mailbox"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
+	"github.com/ozgkit/ozgkit/ozg/portal"
 	"github.com/ozgkit/ozgkit/ozg/ozgtest"
 	"github.com/ozgkit/ozgkit/payment"
 	"github.com/ozgkit/ozgkit/payment/paymenttest"
@@ -101,7 +102,6 @@ func startPortal(svc *ozg.Service, wrap func(http.Handler) http.Handler) (*testP
 		return nil, err
 	}
 	tp := &testPortal{provider: paymenttest.NewMemoryProvider(), wrap: wrap}
-	apps := ozg.NewApplications(catalog, ozg.NewMemoryStore(), nil)
 	ev, err := evidence.New(evidence.NewMemoryStore(), evidence.NewMemoryBlobStore(), evidence.NewNoScanner(quiet), &evidence.Options{Logger: quiet})
 	if err != nil {
 		return nil, err
@@ -111,17 +111,18 @@ func startPortal(svc *ozg.Service, wrap func(http.Handler) http.Handler) (*testP
 		return nil, err
 	}
 	pays := payment.NewService(payment.NewMemoryStore(), tp.provider, &payment.Options{Logger: quiet})
+	apps := ozg.NewApplications(catalog, ozg.NewMemoryStore(), &ozg.ApplicationsOptions{Evidence: ev, Fees: portal.PaymentFees(pays), Logger: quiet})
 	mux := http.NewServeMux()
 	tp.srv = httptest.NewServer(mux)
-	portal, err := ozg.NewPortal(ozg.PortalConfig{Catalog: catalog, Applications: apps, Evidence: ev, Payments: pays,
+	api, err := portal.NewAPI(portal.APIConfig{Catalog: catalog, Applications: apps, Evidence: ev,
 		Mailbox: mb, Prefix: "/api", BaseURL: tp.srv.URL, Logger: quiet})
 	if err != nil {
 		tp.srv.Close()
 		return nil, err
 	}
-	var h http.Handler = portal
+	var h http.Handler = api
 	if wrap != nil {
-		h = wrap(portal)
+		h = wrap(api)
 	}
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p, ok := citizens[r.Header.Get(citizenHeader)]; ok {

@@ -31,6 +31,7 @@ func RunSubmissionStoreConformance(t *testing.T, newStore NewFullStore) {
 		{"claims hand out due entries once until their lease ends", testClaim},
 		{"concurrent claims never hand out one entry twice", testConcurrentClaims},
 		{"delivered, retried and failed entries follow their rules", testDeliveryOutcomes},
+		{"a withdrawal cancels what is undelivered and follows what was delivered", testWithdraw},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -226,11 +227,26 @@ func testDeliveryOutcomes(t *testing.T, s ozg.Store) {
 	if err := s.CompleteDelivery(ctx, ok.ID, ozg.Receipt{ID: "fit-123", DeliveredAt: at}); err != nil {
 		t.Fatal(err)
 	}
-	if e, _ := s.OutboxEntry(ctx, ok.ID); e.State != ozg.DeliveryDelivered || e.Receipt == nil || e.Receipt.ID != "fit-123" || !e.Receipt.DeliveredAt.Equal(at) {
-		t.Fatalf("delivered entry = %+v", e)
+	if e, _ := s.OutboxEntry(ctx, ok.ID); e.State != ozg.DeliveryNotifying || e.Attempts != 0 || e.Receipt == nil || e.Receipt.ID != "fit-123" || !e.Receipt.DeliveredAt.Equal(at) {
+		t.Fatalf("delivered entry = %+v, want notifying with the receipt and no attempts", e)
+	}
+	if a, _ := s.Get(ctx, ok.ApplicationID); a.State != ozg.StateDelivered || a.History[len(a.History)-1].To != ozg.StateDelivered {
+		t.Fatalf("application after delivery = %s, want delivered in the same step", a.State)
 	}
 	if err := s.CompleteDelivery(ctx, ok.ID, ozg.Receipt{ID: "again"}); !errors.Is(err, ozg.ErrInvalidTransition) {
 		t.Fatalf("completing twice = %v, want ErrInvalidTransition", err)
+	}
+	if got, _ := s.ClaimDeliveries(ctx, at, time.Minute, 10); len(got) != 1 || got[0].SubmissionID != ok.ID || got[0].State != ozg.DeliveryNotifying {
+		t.Fatalf("claim after delivery = %+v, want the notifying entry", got)
+	}
+	if err := s.AcknowledgeDelivery(ctx, ok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := s.OutboxEntry(ctx, ok.ID); e.State != ozg.DeliveryDelivered {
+		t.Fatalf("acknowledged entry = %+v", e)
+	}
+	if err := s.AcknowledgeDelivery(ctx, ok.ID); !errors.Is(err, ozg.ErrInvalidTransition) {
+		t.Fatalf("acknowledging twice = %v, want ErrInvalidTransition", err)
 	}
 	if err := s.FailDelivery(ctx, bad.ID, "target refused"); err != nil {
 		t.Fatal(err)
@@ -254,10 +270,121 @@ func testDeliveryOutcomes(t *testing.T, s ozg.Store) {
 	if err := s.RetryDelivery(ctx, bad.ID, "x", next); !errors.Is(err, ozg.ErrInvalidTransition) {
 		t.Fatalf("retrying a failed entry = %v, want ErrInvalidTransition", err)
 	}
+	if got, _ := s.FailedDeliveries(ctx, 10); len(got) != 1 || got[0].SubmissionID != bad.ID || got[0].FailedIn != ozg.DeliveryPending {
+		t.Fatalf("failed deliveries = %+v", got)
+	}
+	if err := s.Requeue(ctx, bad.ID, next); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := s.OutboxEntry(ctx, bad.ID); e.State != ozg.DeliveryPending || e.Attempts != 0 || e.LastError != "" || !e.NextAttempt.Equal(next) {
+		t.Fatalf("requeued entry = %+v", e)
+	}
+	if err := s.Requeue(ctx, bad.ID, next); !errors.Is(err, ozg.ErrInvalidTransition) {
+		t.Fatalf("requeueing a pending entry = %v, want ErrInvalidTransition", err)
+	}
 	if err := s.CompleteDelivery(ctx, uuid.NewString(), ozg.Receipt{}); !errors.Is(err, ozg.ErrNotFound) {
 		t.Fatalf("completing an unknown entry = %v, want ErrNotFound", err)
 	}
 	if _, err := s.OutboxEntry(ctx, uuid.NewString()); !errors.Is(err, ozg.ErrNotFound) {
 		t.Fatalf("an unknown entry = %v, want ErrNotFound", err)
+	}
+}
+
+func withdrawn(t *testing.T, s ozg.Store, id string, at time.Time) {
+	t.Helper()
+	a, err := s.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := a.Version
+	if err := a.Transition(ozg.StateWithdrawn, at, "withdrawn by the citizen"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Withdraw(context.Background(), a); err != nil {
+		t.Fatalf("Withdraw: %v", err)
+	}
+	if a.Version != v+1 {
+		t.Fatalf("Withdraw left version %d, want %d", a.Version, v+1)
+	}
+}
+
+func testWithdraw(t *testing.T, s ozg.Store) {
+	ctx := context.Background()
+	at := base.Add(time.Minute)
+	// Not yet delivered: cancelled, never claimed again.
+	_, queued := submitted(t, s, "alice", "w1", base)
+	withdrawn(t, s, queued.ApplicationID, at)
+	if e, _ := s.OutboxEntry(ctx, queued.ID); e.State != ozg.DeliveryWithdrawn {
+		t.Fatalf("withdrawn before delivery: entry %+v, want withdrawn", e)
+	}
+	if a, _ := s.Get(ctx, queued.ApplicationID); a.State != ozg.StateWithdrawn {
+		t.Fatalf("application = %s, want withdrawn", a.State)
+	}
+	if got, _ := s.ClaimDeliveries(ctx, at, time.Minute, 10); len(got) != 0 {
+		t.Fatalf("a cancelled entry was claimed: %+v", got)
+	}
+
+	// In flight when withdrawn: the delivery's completion turns into a withdrawal to send.
+	_, flying := submitted(t, s, "alice", "w2", base)
+	if got, _ := s.ClaimDeliveries(ctx, at, time.Minute, 10); len(got) != 1 {
+		t.Fatalf("claim = %+v", got)
+	}
+	withdrawn(t, s, flying.ApplicationID, at)
+	if err := s.CompleteDelivery(ctx, flying.ID, ozg.Receipt{ID: "fv-2", DeliveredAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := s.OutboxEntry(ctx, flying.ID); e.State != ozg.DeliveryWithdrawing || e.Receipt == nil || e.Receipt.ID != "fv-2" {
+		t.Fatalf("delivered after withdrawal: entry %+v, want withdrawing with the receipt", e)
+	}
+	if a, _ := s.Get(ctx, flying.ApplicationID); a.State != ozg.StateWithdrawn {
+		t.Fatalf("application = %s, want it to stay withdrawn", a.State)
+	}
+
+	// Delivered: the withdrawal is work for the outbox.
+	_, done := submitted(t, s, "alice", "w3", base)
+	if _, err := s.ClaimDeliveries(ctx, base, time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CompleteDelivery(ctx, done.ID, ozg.Receipt{ID: "fv-3", DeliveredAt: base}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Get(ctx, done.ApplicationID)
+	withdrawn(t, s, a.ID, at)
+	got, err := s.ClaimDeliveries(ctx, at, time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed := map[string]ozg.DeliveryState{}
+	for _, e := range got {
+		claimed[e.SubmissionID] = e.State
+	}
+	if claimed[done.ID] != ozg.DeliveryWithdrawing || claimed[flying.ID] != ozg.DeliveryWithdrawing {
+		t.Fatalf("claimed %v, want both withdrawals", claimed)
+	}
+	if err := s.CompleteWithdrawal(ctx, done.ID); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := s.OutboxEntry(ctx, done.ID); e.State != ozg.DeliveryWithdrawn {
+		t.Fatalf("entry after the withdrawal = %+v", e)
+	}
+	if sub, err := s.SubmissionOf(ctx, done.ApplicationID); err != nil || sub.ID != done.ID {
+		t.Fatalf("SubmissionOf = %v, %v", sub, err)
+	}
+	if _, err := s.SubmissionOf(ctx, uuid.NewString()); !errors.Is(err, ozg.ErrNotFound) {
+		t.Fatalf("SubmissionOf an unknown application = %v, want ErrNotFound", err)
+	}
+
+	// A stale withdrawal changes nothing.
+	_, other := submitted(t, s, "alice", "w4", base)
+	stale, _ := s.Get(ctx, other.ApplicationID)
+	stale.Version--
+	if err := stale.Transition(ozg.StateWithdrawn, at, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Withdraw(ctx, stale); !errors.Is(err, ozg.ErrConflict) {
+		t.Fatalf("stale Withdraw = %v, want ErrConflict", err)
+	}
+	if e, _ := s.OutboxEntry(ctx, other.ID); e.State != ozg.DeliveryPending {
+		t.Fatalf("a refused withdrawal changed the entry: %+v", e)
 	}
 }

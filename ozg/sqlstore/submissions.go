@@ -86,19 +86,24 @@ func (s *ApplicationStore) SubmissionByKey(ctx context.Context, owner, key strin
 	return s.submissionWhere(ctx, `owner = ? AND idempotency_key = ?`, owner, key)
 }
 
-const outboxColumns = `submission_id, delivery, state, attempts, next_attempt, last_error, receipt`
+// SubmissionOf implements ozg.SubmissionStore.
+func (s *ApplicationStore) SubmissionOf(ctx context.Context, applicationID string) (*ozg.Submission, error) {
+	return s.submissionWhere(ctx, `application_id = ?`, applicationID)
+}
+
+const outboxColumns = `submission_id, delivery, state, attempts, next_attempt, last_error, receipt, failed_in`
 
 func scanEntry(sc scanner) (ozg.OutboxEntry, error) {
 	var (
-		e       ozg.OutboxEntry
-		state   string
-		next    int64
-		receipt sql.NullString
+		e             ozg.OutboxEntry
+		state, failed string
+		next          int64
+		receipt       sql.NullString
 	)
-	if err := sc.Scan(&e.SubmissionID, &e.Delivery, &state, &e.Attempts, &next, &e.LastError, &receipt); err != nil {
+	if err := sc.Scan(&e.SubmissionID, &e.Delivery, &state, &e.Attempts, &next, &e.LastError, &receipt, &failed); err != nil {
 		return e, err
 	}
-	e.State, e.NextAttempt = ozg.DeliveryState(state), fromMicros(next)
+	e.State, e.NextAttempt, e.FailedIn = ozg.DeliveryState(state), fromMicros(next), ozg.DeliveryState(failed)
 	if receipt.Valid {
 		var r ozg.Receipt
 		if err := json.Unmarshal([]byte(receipt.String), &r); err != nil {
@@ -108,6 +113,9 @@ func scanEntry(sc scanner) (ozg.OutboxEntry, error) {
 	}
 	return e, nil
 }
+
+// claimableStates is the SQL list of the states the outbox works on.
+const claimableStates = `('pending', 'notifying', 'withdrawing')`
 
 // ClaimDeliveries implements ozg.SubmissionStore. On PostgreSQL the claim skips rows other
 // workers hold (FOR UPDATE SKIP LOCKED); SQLite serialises writers anyway.
@@ -121,7 +129,7 @@ func (s *ApplicationStore) ClaimDeliveries(ctx context.Context, now time.Time, l
 	}
 	rows, err := s.d.db.QueryContext(ctx, s.d.q(`UPDATE outbox SET attempts = attempts + 1, lease_until = ?
 		WHERE submission_id IN (SELECT submission_id FROM outbox
-			WHERE state = 'pending' AND next_attempt <= ? AND lease_until <= ?
+			WHERE state IN `+claimableStates+` AND next_attempt <= ? AND lease_until <= ?
 			ORDER BY next_attempt, submission_id LIMIT ?`+lock+`)
 		RETURNING `+outboxColumns), micros(now.Add(lease)), micros(now), micros(now), n)
 	if err != nil {
@@ -148,9 +156,10 @@ func (s *ApplicationStore) ClaimDeliveries(ctx context.Context, now time.Time, l
 	return out, nil
 }
 
-// changePending runs an UPDATE of a pending entry and turns "no row" into the contract's error.
-func (s *ApplicationStore) changePending(ctx context.Context, id, set string, args ...any) error {
-	res, err := s.d.db.ExecContext(ctx, s.d.q(`UPDATE outbox SET `+set+` WHERE submission_id = ? AND state = 'pending'`), append(args, id)...)
+// changeEntry runs an UPDATE of an entry in one of states (an SQL list) through ex and turns
+// "no row" into the contract's error.
+func (s *ApplicationStore) changeEntry(ctx context.Context, ex execer, id, states, set string, args ...any) error {
+	res, err := ex.ExecContext(ctx, s.d.q(`UPDATE outbox SET `+set+` WHERE submission_id = ? AND state IN `+states), append(args, id)...)
 	if err != nil {
 		return fmt.Errorf("sqlstore: outbox %s: %w", id, err)
 	}
@@ -159,30 +168,119 @@ func (s *ApplicationStore) changePending(ctx context.Context, id, set string, ar
 	} else if n == 1 {
 		return nil
 	}
-	e, err := s.OutboxEntry(ctx, id)
+	e, err := scanEntry(ex.QueryRowContext(ctx, s.d.q(`SELECT `+outboxColumns+` FROM outbox WHERE submission_id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: outbox entry %s", ozg.ErrNotFound, id)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("sqlstore: outbox %s: %w", id, err)
 	}
 	return fmt.Errorf("%w: outbox entry %s is %s", ozg.ErrInvalidTransition, id, e.State)
 }
 
-// CompleteDelivery implements ozg.SubmissionStore.
+// restart is the SET clause that puts an entry into a state, due at once with no attempts.
+const restart = `state = ?, attempts = 0, last_error = '', lease_until = 0`
+
+// CompleteDelivery implements ozg.SubmissionStore: the receipt, the entry's next state and the
+// application's move to delivered in one transaction.
 func (s *ApplicationStore) CompleteDelivery(ctx context.Context, id string, r ozg.Receipt) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	return s.changePending(ctx, id, `state = 'delivered', receipt = ?, last_error = ''`, string(b))
+	tx, err := s.d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: complete delivery %s: %w", id, err)
+	}
+	defer tx.Rollback()
+	// A delivery that was in flight when the citizen withdrew: the authority must hear of it.
+	err = s.changeEntry(ctx, tx, id, `('withdrawn')`, `receipt = ?, `+restart, string(b), string(ozg.DeliveryWithdrawing))
+	if errors.Is(err, ozg.ErrInvalidTransition) {
+		err = s.changeEntry(ctx, tx, id, `('pending')`, `receipt = ?, `+restart, string(b), string(ozg.DeliveryNotifying))
+		if err == nil {
+			err = s.markDelivered(ctx, tx, id, r)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: complete delivery %s: %w", id, err)
+	}
+	return nil
+}
+
+// markDelivered moves the application of submission id from submitted to delivered in tx.
+func (s *ApplicationStore) markDelivered(ctx context.Context, tx *sql.Tx, id string, r ozg.Receipt) error {
+	a, err := scanApp(tx.QueryRowContext(ctx, s.d.q(`SELECT `+appColumns+` FROM applications
+		WHERE id = (SELECT application_id FROM submissions WHERE id = ?)`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // the application was deleted; the delivery stands
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: complete delivery %s: %w", id, err)
+	}
+	if a.State != ozg.StateSubmitted {
+		return nil
+	}
+	if err := a.Transition(ozg.StateDelivered, r.DeliveredAt, "delivered: "+r.ID); err != nil {
+		return err
+	}
+	return s.update(ctx, tx, a)
+}
+
+// AcknowledgeDelivery implements ozg.SubmissionStore.
+func (s *ApplicationStore) AcknowledgeDelivery(ctx context.Context, id string) error {
+	return s.changeEntry(ctx, s.d.db, id, `('notifying')`, restart, string(ozg.DeliveryDelivered))
+}
+
+// CompleteWithdrawal implements ozg.SubmissionStore.
+func (s *ApplicationStore) CompleteWithdrawal(ctx context.Context, id string) error {
+	return s.changeEntry(ctx, s.d.db, id, `('withdrawing')`, restart, string(ozg.DeliveryWithdrawn))
 }
 
 // RetryDelivery implements ozg.SubmissionStore.
 func (s *ApplicationStore) RetryDelivery(ctx context.Context, id, lastError string, next time.Time) error {
-	return s.changePending(ctx, id, `last_error = ?, next_attempt = ?, lease_until = 0`, lastError, micros(next))
+	return s.changeEntry(ctx, s.d.db, id, claimableStates, `last_error = ?, next_attempt = ?, lease_until = 0`, lastError, micros(next))
 }
 
 // FailDelivery implements ozg.SubmissionStore.
 func (s *ApplicationStore) FailDelivery(ctx context.Context, id, lastError string) error {
-	return s.changePending(ctx, id, `state = 'failed', last_error = ?`, lastError)
+	return s.changeEntry(ctx, s.d.db, id, claimableStates, `failed_in = state, state = 'failed', last_error = ?`, lastError)
+}
+
+// Requeue implements ozg.SubmissionStore.
+func (s *ApplicationStore) Requeue(ctx context.Context, id string, now time.Time) error {
+	return s.changeEntry(ctx, s.d.db, id, `('failed')`,
+		`state = CASE WHEN failed_in IN `+claimableStates+` THEN failed_in ELSE 'pending' END,
+		 failed_in = '', attempts = 0, last_error = '', lease_until = 0, next_attempt = ?`, micros(now))
+}
+
+// Withdraw implements ozg.SubmissionStore: the withdrawn application and its outbox entry in
+// one transaction.
+func (s *ApplicationStore) Withdraw(ctx context.Context, app *ozg.Application) error {
+	tx, err := s.d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: withdraw %s: %w", app.ID, err)
+	}
+	defer tx.Rollback()
+	if err := s.update(ctx, tx, app); err != nil {
+		return err
+	}
+	sub := `(SELECT id FROM submissions WHERE application_id = ?)`
+	if _, err := tx.ExecContext(ctx, s.d.q(`UPDATE outbox SET state = 'withdrawn' WHERE state = 'pending' AND submission_id IN `+sub), app.ID); err != nil {
+		return fmt.Errorf("sqlstore: withdraw %s: %w", app.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, s.d.q(`UPDATE outbox SET `+restart+`, next_attempt = ?
+		WHERE state IN ('notifying', 'delivered') AND submission_id IN `+sub),
+		string(ozg.DeliveryWithdrawing), micros(app.UpdatedAt), app.ID); err != nil {
+		return fmt.Errorf("sqlstore: withdraw %s: %w", app.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: withdraw %s: %w", app.ID, err)
+	}
+	app.Version++
+	return nil
 }
 
 // OutboxEntry implements ozg.SubmissionStore.
@@ -195,4 +293,26 @@ func (s *ApplicationStore) OutboxEntry(ctx context.Context, id string) (ozg.Outb
 		return e, fmt.Errorf("sqlstore: outbox %s: %w", id, err)
 	}
 	return e, nil
+}
+
+// FailedDeliveries implements ozg.SubmissionStore.
+func (s *ApplicationStore) FailedDeliveries(ctx context.Context, n int) ([]ozg.OutboxEntry, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := s.d.db.QueryContext(ctx, s.d.q(`SELECT `+outboxColumns+` FROM outbox WHERE state = 'failed'
+		ORDER BY next_attempt, submission_id LIMIT ?`), n)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: failed deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []ozg.OutboxEntry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: failed deliveries: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

@@ -1,4 +1,4 @@
-package ozg_test
+package portal_test
 
 import (
 	"net/http"

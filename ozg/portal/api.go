@@ -1,4 +1,4 @@
-package ozg
+package portal
 
 import (
 	"context"
@@ -15,11 +15,12 @@ import (
 	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/internal/problem"
 	"github.com/ozgkit/ozgkit/mailbox"
+	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
 	"github.com/ozgkit/ozgkit/payment"
 )
 
-// openAPI is the OpenAPI 3.1 description of the Portal's routes, served at /openapi.json.
+// openAPI is the OpenAPI 3.1 description of the API's routes, served at /openapi.json.
 //
 //go:embed openapi.json
 var openAPI []byte
@@ -27,27 +28,25 @@ var openAPI []byte
 // maxJSONBody bounds a JSON request body: a form document plus its envelope.
 const maxJSONBody = forms.MaxDocumentSize + 64<<10
 
-// Portal is the http.Handler that runs the citizen's journey (DESIGN.md, "The journey"):
-// catalogue, drafts, evidence, payment, submission and mailbox, as JSON over HTTP with errors
-// as application/problem+json. Wrap it in identity's Gate.Authenticate, which puts the
-// citizen's Principal on the request; every application route needs one at the service's
-// trust level.
-type Portal struct {
-	cfg      PortalConfig
+// API is the http.Handler of the citizen's journey as JSON over HTTP: catalogue, drafts,
+// evidence, payment, submission and mailbox, with errors as application/problem+json (RFC
+// 7807). Every step calls a method of ozg.Applications, where the journey's rules live. Wrap it
+// in identity's Gate.Authenticate, which puts the citizen's Principal on the request; every
+// application route needs one at the service's trust level.
+type API struct {
+	cfg      APIConfig
 	mux      *http.ServeMux
 	logger   *slog.Logger
 	evidence *evidence.Handler
 }
 
-// PortalConfig wires a Portal. Catalog and Applications are required; Evidence is required when
-// a service has evidence requirements, Payments when a service charges a fee before submission.
-type PortalConfig struct {
-	Catalog      *Catalog
-	Applications *Applications
-	// Evidence keeps uploads (Nachweise).
+// APIConfig wires an API. Catalog and Applications are required; Evidence is required when a
+// service has evidence requirements (the uploads' HTTP handling; the rules are Applications').
+type APIConfig struct {
+	Catalog      *ozg.Catalog
+	Applications *ozg.Applications
+	// Evidence keeps uploads (Nachweise); the same store Applications was given.
 	Evidence *evidence.Manager
-	// Payments takes fees online.
-	Payments *payment.Service
 	// Mailbox serves the citizen's Postfach at /mailbox when set.
 	Mailbox *mailbox.Mailbox
 	// Prefix is the path the routes live below, e.g. "/api"; "" for none.
@@ -62,28 +61,30 @@ type PortalConfig struct {
 	Logger *slog.Logger
 }
 
-// NewPortal checks cfg and returns the portal.
-func NewPortal(cfg PortalConfig) (*Portal, error) {
+// NewAPI checks cfg and returns the API.
+func NewAPI(cfg APIConfig) (*API, error) {
 	if cfg.Catalog == nil || cfg.Applications == nil {
-		return nil, errors.New("ozg: portal needs a Catalog and Applications")
+		return nil, errors.New("portal: the API needs a Catalog and Applications")
 	}
 	if cfg.Prefix != "" && (!strings.HasPrefix(cfg.Prefix, "/") || strings.HasSuffix(cfg.Prefix, "/")) {
-		return nil, fmt.Errorf("ozg: portal prefix %q must start with / and not end with it", cfg.Prefix)
+		return nil, fmt.Errorf("portal: API prefix %q must start with / and not end with it", cfg.Prefix)
 	}
+	if err := cfg.Applications.CheckServices(); err != nil {
+		return nil, err
+	}
+	hasFee := false
 	for _, s := range cfg.Catalog.Services() {
 		if len(s.Evidence) > 0 && cfg.Evidence == nil {
-			return nil, fmt.Errorf("ozg: service %s has evidence requirements but the portal has no Evidence manager", s.ID)
+			return nil, fmt.Errorf("portal: service %s has evidence requirements but the API has no Evidence manager", s.ID)
 		}
-		if s.FeeDueOnline() && cfg.Payments == nil {
-			return nil, fmt.Errorf("ozg: service %s charges a fee before submission but the portal has no Payments", s.ID)
+		hasFee = hasFee || s.FeeDueOnline()
+	}
+	if hasFee {
+		if _, err := ozg.CheckBaseURL(cfg.BaseURL); err != nil {
+			return nil, fmt.Errorf("portal: API with payments: %w", err)
 		}
 	}
-	if cfg.Payments != nil {
-		if _, err := checkBaseURL(cfg.BaseURL); err != nil {
-			return nil, fmt.Errorf("ozg: portal with payments: %w", err)
-		}
-	}
-	p := &Portal{cfg: cfg, mux: http.NewServeMux(), logger: cfg.Logger}
+	p := &API{cfg: cfg, mux: http.NewServeMux(), logger: cfg.Logger}
 	if p.logger == nil {
 		p.logger = slog.Default()
 	}
@@ -91,7 +92,7 @@ func NewPortal(cfg PortalConfig) (*Portal, error) {
 	return p, nil
 }
 
-func (p *Portal) routes() {
+func (p *API) routes() {
 	pre := p.cfg.Prefix
 	h := func(pattern string, fn http.HandlerFunc) {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -129,14 +130,19 @@ func (p *Portal) routes() {
 }
 
 // ServeHTTP implements http.Handler.
-func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (p *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h, pattern := p.mux.Handler(r)
+	if pattern == "" { // unknown route or wrong method: a problem document, not Go's plain text
+		notFoundOrMethod(w, r, h)
+		return
+	}
 	p.mux.ServeHTTP(w, r)
 }
 
 // session answers who is logged in, at which level, and the CSRF token that state-changing
 // requests with the session cookie must carry in the X-CSRF-Token header.
-func (p *Portal) session(w http.ResponseWriter, r *http.Request) {
+func (p *API) session(w http.ResponseWriter, r *http.Request) {
 	pr, ok := p.principal(w, r)
 	if !ok {
 		return
@@ -158,7 +164,7 @@ func citizen(r *http.Request) (mailbox.Citizen, error) {
 }
 
 // owner returns the authenticated citizen's subject.
-func (p *Portal) owner(r *http.Request) (string, bool) {
+func (p *API) owner(r *http.Request) (string, bool) {
 	pr, ok := identity.PrincipalFrom(r.Context())
 	if !ok || !pr.Authenticated() {
 		return "", false
@@ -167,9 +173,9 @@ func (p *Portal) owner(r *http.Request) (string, bool) {
 }
 
 // evidenceApplication tells the evidence handlers about an application of owner.
-func (p *Portal) evidenceApplication(ctx context.Context, owner, id string) (evidence.Application, error) {
+func (p *API) evidenceApplication(ctx context.Context, owner, id string) (evidence.Application, error) {
 	a, err := p.cfg.Applications.Get(ctx, owner, id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ozg.ErrNotFound) {
 		return evidence.Application{}, fmt.Errorf("%w: application %s", evidence.ErrNotFound, id)
 	}
 	if err != nil {
@@ -179,12 +185,12 @@ func (p *Portal) evidenceApplication(ctx context.Context, owner, id string) (evi
 	if err != nil {
 		return evidence.Application{}, err
 	}
-	return evidence.Application{ID: a.ID, Draft: a.State == StateDraft, Requirements: svc.Evidence}, nil
+	return evidence.Application{ID: a.ID, Draft: a.State == ozg.StateDraft, Requirements: svc.Evidence}, nil
 }
 
 // levelGate answers for the application a request names: 401 without login, 404 for another
 // owner's application, 403 when the login's level is below the service's.
-func (p *Portal) levelGate(next http.Handler) http.Handler {
+func (p *API) levelGate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, _, _, ok := p.application(w, r); ok {
 			next.ServeHTTP(w, r)
@@ -193,7 +199,7 @@ func (p *Portal) levelGate(next http.Handler) http.Handler {
 }
 
 // principal returns the logged-in citizen or answers 401.
-func (p *Portal) principal(w http.ResponseWriter, r *http.Request) (*identity.Principal, bool) {
+func (p *API) principal(w http.ResponseWriter, r *http.Request) (*identity.Principal, bool) {
 	pr, ok := identity.PrincipalFrom(r.Context())
 	if !ok || !pr.Authenticated() {
 		problem.Write(w, problem.Details{Status: http.StatusUnauthorized, Detail: "Bitte melden Sie sich an. (Please log in.)"})
@@ -203,7 +209,7 @@ func (p *Portal) principal(w http.ResponseWriter, r *http.Request) (*identity.Pr
 }
 
 // meetsLevel answers 403 naming the level when pr's login is below what svc requires.
-func meetsLevel(w http.ResponseWriter, pr *identity.Principal, svc *Service) bool {
+func meetsLevel(w http.ResponseWriter, pr *identity.Principal, svc *ozg.Service) bool {
 	if pr.Level.Meets(svc.Level) {
 		return true
 	}
@@ -219,7 +225,7 @@ func meetsLevel(w http.ResponseWriter, pr *identity.Principal, svc *Service) boo
 
 // application loads the application the route names for the logged-in owner and checks the
 // service's level, answering the error itself when it returns false.
-func (p *Portal) application(w http.ResponseWriter, r *http.Request) (*identity.Principal, *Application, *Service, bool) {
+func (p *API) application(w http.ResponseWriter, r *http.Request) (*identity.Principal, *ozg.Application, *ozg.Service, bool) {
 	pr, ok := p.principal(w, r)
 	if !ok {
 		return nil, nil, nil, false
@@ -241,36 +247,46 @@ func (p *Portal) application(w http.ResponseWriter, r *http.Request) (*identity.
 }
 
 // fail answers err as a problem document.
-func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (p *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *forms.ValidationError
-	var te *TransitionError
+	var te *ozg.TransitionError
+	var ie *ozg.IncompleteError
 	var pfe *payment.FieldError
 	var mbe *http.MaxBytesError
 	switch {
+	case errors.As(err, &ie):
+		problems := make([]problem.FieldError, 0, len(ie.Problems))
+		for _, p := range ie.Problems {
+			problems = append(problems, problem.FieldError{Pointer: p.Field, Code: p.Code, Message: p.Message, MessageEN: p.MessageEN})
+		}
+		problem.Write(w, problem.Details{Status: http.StatusUnprocessableEntity, Title: "Antrag unvollständig",
+			Detail: "Es fehlen noch Nachweise oder die Zahlung. (Evidence or payment is missing.)", Errors: problems})
 	case errors.As(err, &ve):
 		problem.Write(w, problem.Details{Status: http.StatusUnprocessableEntity, Title: "Angaben unvollständig oder fehlerhaft",
 			Detail: "Bitte prüfen Sie die markierten Felder. (Please check the marked fields.)", Errors: ve.Problem()})
 	case errors.As(err, &mbe):
 		problem.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
-	case errors.Is(err, ErrNotFound), errors.Is(err, payment.ErrNotFound):
+	case errors.Is(err, ozg.ErrNotFound), errors.Is(err, payment.ErrNotFound), errors.Is(err, evidence.ErrNotFound):
 		problem.Error(w, http.StatusNotFound, "not found")
 	case errors.As(err, &te):
 		problem.Write(w, problem.Details{Status: http.StatusConflict, Detail: err.Error(), Extra: map[string]any{"state": string(te.From)}})
-	case errors.Is(err, ErrConflict), errors.Is(err, ErrInvalidTransition), errors.Is(err, ErrDuplicateSubmission),
+	case errors.Is(err, ozg.ErrConflict), errors.Is(err, ozg.ErrInvalidTransition), errors.Is(err, ozg.ErrDuplicateSubmission),
 		errors.Is(err, payment.ErrKeyReused), errors.Is(err, payment.ErrConflict):
 		problem.Error(w, http.StatusConflict, err.Error())
-	case errors.Is(err, ErrBadCursor), errors.Is(err, ErrBadPage):
+	case errors.Is(err, ozg.ErrFeeAttempts):
+		problem.Error(w, http.StatusConflict, fmt.Sprintf("%d Zahlungsversuche sind fehlgeschlagen; bitte wenden Sie sich an die Behörde. (%d payment attempts failed; please contact the authority.)", ozg.MaxPaymentAttempts, ozg.MaxPaymentAttempts))
+	case errors.Is(err, ozg.ErrBadCursor), errors.Is(err, ozg.ErrBadPage):
 		problem.Error(w, http.StatusBadRequest, err.Error())
-	case errors.As(err, &pfe), errors.Is(err, ErrInvalidApplication):
+	case errors.As(err, &pfe), errors.Is(err, ozg.ErrInvalidApplication):
 		problem.Error(w, http.StatusUnprocessableEntity, err.Error())
-	case errors.Is(err, payment.ErrUnavailable):
+	case errors.Is(err, payment.ErrUnavailable), errors.Is(err, ozg.ErrFeeUnavailable):
 		problem.Error(w, http.StatusServiceUnavailable, "Der Bezahldienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut. (The payment provider is unavailable; please try again later.)")
 	case errors.Is(err, payment.ErrMismatch):
 		problem.Error(w, http.StatusBadGateway, "the payment provider reported a transaction that does not match the payment")
 	case errors.Is(err, context.Canceled):
 		problem.Error(w, http.StatusServiceUnavailable, "request canceled")
 	default:
-		p.logger.Error("ozg: portal", "method", r.Method, "path", r.URL.Path, "err", err)
+		p.logger.ErrorContext(r.Context(), "portal: api", "method", r.Method, "route", r.Pattern, "request", RequestID(r.Context()), "err", err)
 		problem.Error(w, http.StatusInternalServerError, "internal error")
 	}
 }
@@ -291,23 +307,22 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		if errors.As(err, &mbe) {
 			return err
 		}
-		return fmt.Errorf("%w: body is not the expected JSON: %v", ErrInvalidApplication, err)
+		return fmt.Errorf("%w: body is not the expected JSON: %v", ozg.ErrInvalidApplication, err)
 	}
 	if dec.More() {
-		return fmt.Errorf("%w: trailing data after the JSON body", ErrInvalidApplication)
+		return fmt.Errorf("%w: trailing data after the JSON body", ozg.ErrInvalidApplication)
 	}
 	return nil
 }
 
-func (p *Portal) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+func (p *API) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(openAPI)
 }
 
 // publicURL returns BaseURL + Prefix + path.
-func (p *Portal) publicURL(path string) string {
-	base, _ := checkBaseURL(p.cfg.BaseURL)
-	return base + p.cfg.Prefix + path
+func (p *API) publicURL(path string) string {
+	return strings.TrimRight(p.cfg.BaseURL, "/") + p.cfg.Prefix + path
 }
 
 // pathID escapes an id for a URL path.

@@ -1,26 +1,26 @@
-package ozg
+package portal
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/ozgkit/ozgkit/internal/problem"
+	"github.com/ozgkit/ozgkit/ozg"
 )
 
 // serviceView is a service as the catalogue routes show it.
 type serviceView struct {
-	*Service
+	*ozg.Service
 	LeikaURN string `json:"leikaUrn"`
 	FormURL  string `json:"formUrl"`
 }
 
-func (p *Portal) view(s *Service) serviceView {
+func (p *API) view(s *ozg.Service) serviceView {
 	return serviceView{Service: s, LeikaURN: s.LeikaURN(), FormURL: p.cfg.Prefix + "/services/" + pathID(s.ID) + "/form"}
 }
 
-func (p *Portal) listServices(w http.ResponseWriter, r *http.Request) {
+func (p *API) listServices(w http.ResponseWriter, r *http.Request) {
 	services := p.cfg.Catalog.Services()
 	if ars := r.URL.Query().Get("region"); ars != "" {
 		var err error
@@ -37,7 +37,7 @@ func (p *Portal) listServices(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (p *Portal) getService(w http.ResponseWriter, r *http.Request) {
+func (p *API) getService(w http.ResponseWriter, r *http.Request) {
 	s, err := p.cfg.Catalog.Service(r.PathValue("service"))
 	if err != nil {
 		p.fail(w, r, err)
@@ -47,7 +47,7 @@ func (p *Portal) getService(w http.ResponseWriter, r *http.Request) {
 }
 
 // getForm answers the service's form: the JSON Schema with its UI hints ("x-ui").
-func (p *Portal) getForm(w http.ResponseWriter, r *http.Request) {
+func (p *API) getForm(w http.ResponseWriter, r *http.Request) {
 	s, err := p.cfg.Catalog.Service(r.PathValue("service"))
 	if err != nil {
 		p.fail(w, r, err)
@@ -61,34 +61,34 @@ func (p *Portal) getForm(w http.ResponseWriter, r *http.Request) {
 type applicationView struct {
 	ID         string            `json:"id"`
 	ServiceID  string            `json:"serviceId"`
-	State      State             `json:"state"`
+	State      ozg.State         `json:"state"`
 	Reference  string            `json:"reference,omitempty"`
 	Version    int64             `json:"version"`
 	Data       json.RawMessage   `json:"data"`
 	Provenance map[string]string `json:"provenance,omitempty"`
-	History    []Transition      `json:"history"`
+	History    []ozg.Transition  `json:"history"`
 	CreatedAt  string            `json:"createdAt"`
 	UpdatedAt  string            `json:"updatedAt"`
 }
 
-func viewOf(a *Application) applicationView {
+func viewOf(a *ozg.Application) applicationView {
 	h := a.History
 	if h == nil {
-		h = []Transition{}
+		h = []ozg.Transition{}
 	}
 	return applicationView{ID: a.ID, ServiceID: a.ServiceID, State: a.State, Reference: a.Reference, Version: a.Version,
 		Data: a.Data, Provenance: a.Provenance, History: h,
 		CreatedAt: a.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00"), UpdatedAt: a.UpdatedAt.Format("2006-01-02T15:04:05.000Z07:00")}
 }
 
-func writeApplication(w http.ResponseWriter, status int, a *Application) {
+func writeApplication(w http.ResponseWriter, status int, a *ozg.Application) {
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(a.Version, 10)))
 	writeJSON(w, status, viewOf(a))
 }
 
 // createApplication starts a draft. The body is optional: {"data": {...}}. Facts the login
 // vouched for prefill the form (once-only) without overwriting what the body gives.
-func (p *Portal) createApplication(w http.ResponseWriter, r *http.Request) {
+func (p *API) createApplication(w http.ResponseWriter, r *http.Request) {
 	pr, ok := p.principal(w, r)
 	if !ok {
 		return
@@ -110,7 +110,7 @@ func (p *Portal) createApplication(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	a, err := p.cfg.Applications.Create(r.Context(), svc.ID, pr.Subject, body.Data, PrincipalFacts(pr))
+	a, err := p.cfg.Applications.Create(r.Context(), svc.ID, pr.Subject, body.Data, ozg.PrincipalFacts(pr))
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -119,12 +119,12 @@ func (p *Portal) createApplication(w http.ResponseWriter, r *http.Request) {
 	writeApplication(w, http.StatusCreated, a)
 }
 
-func (p *Portal) listApplications(w http.ResponseWriter, r *http.Request) {
+func (p *API) listApplications(w http.ResponseWriter, r *http.Request) {
 	pr, ok := p.principal(w, r)
 	if !ok {
 		return
 	}
-	page := Page{Cursor: r.URL.Query().Get("cursor")}
+	page := ozg.Page{Cursor: r.URL.Query().Get("cursor")}
 	if l := r.URL.Query().Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil {
@@ -145,7 +145,7 @@ func (p *Portal) listApplications(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next": next})
 }
 
-func (p *Portal) getApplication(w http.ResponseWriter, r *http.Request) {
+func (p *API) getApplication(w http.ResponseWriter, r *http.Request) {
 	if _, a, _, ok := p.application(w, r); ok {
 		writeApplication(w, http.StatusOK, a)
 	}
@@ -153,7 +153,7 @@ func (p *Portal) getApplication(w http.ResponseWriter, r *http.Request) {
 
 // saveApplication saves a draft's data: {"version": n, "data": {...}}. What is present must be
 // valid (required fields are checked at submission); a stale version answers 409.
-func (p *Portal) saveApplication(w http.ResponseWriter, r *http.Request) {
+func (p *API) saveApplication(w http.ResponseWriter, r *http.Request) {
 	pr, a, _, ok := p.application(w, r)
 	if !ok {
 		return
@@ -174,7 +174,7 @@ func (p *Portal) saveApplication(w http.ResponseWriter, r *http.Request) {
 	writeApplication(w, http.StatusOK, saved)
 }
 
-func (p *Portal) withdrawApplication(w http.ResponseWriter, r *http.Request) {
+func (p *API) withdrawApplication(w http.ResponseWriter, r *http.Request) {
 	pr, a, _, ok := p.application(w, r)
 	if !ok {
 		return
@@ -183,11 +183,6 @@ func (p *Portal) withdrawApplication(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p.fail(w, r, err)
 		return
-	}
-	if p.cfg.Evidence != nil {
-		if err := p.cfg.Evidence.DeleteApplication(r.Context(), a.ID); err != nil && !errors.Is(err, ErrNotFound) {
-			p.logger.Warn("ozg: delete evidence of withdrawn application", "application", a.ID, "err", err)
-		}
 	}
 	writeApplication(w, http.StatusOK, done)
 }
