@@ -18,8 +18,8 @@ import (
 	"github.com/ozgkit/ozgkit/mailbox"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
-	"github.com/ozgkit/ozgkit/ozg/portal"
 	"github.com/ozgkit/ozgkit/ozg/ozgtest"
+	"github.com/ozgkit/ozgkit/ozg/portal"
 	"github.com/ozgkit/ozgkit/payment"
 	"github.com/ozgkit/ozgkit/payment/paymenttest"
 )
