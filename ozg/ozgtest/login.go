@@ -40,7 +40,9 @@ type BrowserLogin struct {
 
 // As returns a Target.Login (or Target.Other) function that logs in as persona.
 func (l *BrowserLogin) As(persona string) func(ctx context.Context, level identity.Level) (*http.Client, error) {
-	return func(ctx context.Context, level identity.Level) (*http.Client, error) { return l.Login(ctx, persona, level) }
+	return func(ctx context.Context, level identity.Level) (*http.Client, error) {
+		return l.Login(ctx, persona, level)
+	}
 }
 
 // sessionAnswer is what the portal's /session route answers.
