@@ -552,3 +552,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+// ListenAndServe builds the portal from cfg (see New), serves it on addr and runs its
+// background work until ctx ends, then shuts down gracefully and closes the database.
+func ListenAndServe(ctx context.Context, addr string, cfg Config) error {
+	p, err := New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	return p.ListenAndServe(ctx, addr)
+}
