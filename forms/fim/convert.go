@@ -114,7 +114,7 @@ func (im *importer) object(o *obj, n *node, ptr string, always bool, depth int) 
 				continue
 			}
 			if datentyp == "file" || datentyp == "obj" {
-				im.evidence(el, er, cptr, card, always)
+				im.evidence(el, er, ptr, ptr+"/"+key, card, always)
 				continue
 			}
 			schema, err = im.field(el, er, cptr)
@@ -480,7 +480,8 @@ func contains(list []string, v string) bool {
 }
 
 // evidence turns a file field into an evidence requirement.
-func (im *importer) evidence(el *node, r Ref, ptr string, card cardinality, always bool) {
+// parent is the JSON pointer of the enclosing group, ptr the field's.
+func (im *importer) evidence(el *node, r Ref, parent, ptr string, card cardinality, always bool) {
 	id := strings.ToLower(r.ID)
 	base := id
 	for i := 2; im.evidenceIDs[id]; i++ {
@@ -511,7 +512,7 @@ func (im *importer) evidence(el *node, r Ref, ptr string, card cardinality, alwa
 	if !always && card.min > 0 {
 		im.gap(GapEvidence, r, ptr, el, "", "required only when its optional group is filled; the requirement is optional")
 	}
-	if strings.Contains(ptr, "*") {
+	if strings.Contains(parent, "*") {
 		im.gap(GapEvidence, r, ptr, el, "", "belongs to a repeated group; one requirement covers all entries")
 	}
 	if mt := strings.TrimSpace(el.value("mediaType")); mt != "" {

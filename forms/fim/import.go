@@ -263,8 +263,8 @@ func (im *importer) steps(root *obj) {
 	groups, runs := 0, 0
 	for _, k := range props.keys {
 		p := props.get(k).(*obj)
-		title, _ := p.get("title").(string)
 		if isGroup(p) {
+			title, _ := p.get("title").(string)
 			groups++
 			steps = append(steps, &step{id: stepID(k), title: title, fields: []string{k}})
 			run = nil
@@ -280,11 +280,6 @@ func (im *importer) steps(root *obj) {
 			steps = append(steps, run)
 		}
 		run.fields = append(run.fields, k)
-		if len(run.fields) == 1 {
-			run.title = title
-		} else {
-			run.title = "Weitere Angaben"
-		}
 	}
 	if groups == 0 || len(steps) < 2 {
 		return

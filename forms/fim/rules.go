@@ -14,7 +14,7 @@ import (
 // bejaht wurde": the fields before may only be filled when the yes/no field after is yes.
 var onlyIf = regexp.MustCompile(`(?is)^(.*?)\b(?:ist|sind)\s+nur\s+dann\s+zu\s+bef(?:ü|ue)llen,?\s+wenn\s+(.*?)\s+bejaht\s+(?:wurde|wird)\.?$`)
 
-var elementID = regexp.MustCompile(`\b[FG]\d{5,}\b`)
+var elementID = regexp.MustCompile(`\b[FG]\d+\b`)
 
 // ruleText returns the rule's text for people and its script.
 func ruleText(rn *node) (text, script string) {
