@@ -79,9 +79,9 @@ type XZuFiOptions struct {
 	Redaktion string
 	// Vertrauensniveau is the code list of trust levels; zero means DefaultXZuFiVertrauensniveau.
 	Vertrauensniveau XZuFiCodeList
-	// Producer, Product and ProductVersion name the software in the message's attributes;
-	// default "ozgkit".
-	Producer, Product, ProductVersion string
+	// Producer and Product name the software in the message's attributes (produkthersteller,
+	// produktbezeichnung); default "ozgkit".
+	Producer, Product string
 	// Now gives the creation time of the message; nil means time.Now.
 	Now func() time.Time
 	// MessageID is the message's id; "" means a random UUID.
@@ -128,10 +128,15 @@ type (
 		LeistungID xzID `xml:"xzufi:leistungID"`
 		GebietID   xzID `xml:"xzufi:gebietID"`
 	}
+	// xzZustaendigkeitTransfer assigns a Zuständigkeit to the object named by Parent, an
+	// Organisationseinheit or an Onlinedienst.
+	xzZustaendigkeitTransfer struct {
+		Parent         xzID             `xml:"xzufi:uebergeordnetesObjektID"`
+		Zustaendigkeit xzZustaendigkeit `xml:"xzufi:zustaendigkeit"`
+	}
 	xzOrganisationseinheit struct {
-		ID             xzID               `xml:"xzufi:id"`
-		Name           []xzText           `xml:"xzufi:name>xzufi:name"`
-		Zustaendigkeit []xzZustaendigkeit `xml:"xzufi:zustaendigkeit"`
+		ID   xzID     `xml:"xzufi:id"`
+		Name []xzText `xml:"xzufi:name>xzufi:name"`
 	}
 	xzLink struct {
 		Lang  string `xml:"languageCode,attr"`
@@ -140,29 +145,30 @@ type (
 		Titel string `xml:"xzufi:titel"`
 	}
 	xzOnlinedienst struct {
-		ID               xzID               `xml:"xzufi:id"`
-		Bezeichnung      []xzText           `xml:"xzufi:bezeichnung"`
-		Link             []xzLink           `xml:"xzufi:link"`
-		Vertrauensniveau *xzCode            `xml:"xzufi:vertrauensniveau"`
-		Zustaendigkeit   []xzZustaendigkeit `xml:"xzufi:zustaendigkeit"`
+		ID               xzID     `xml:"xzufi:id"`
+		Bezeichnung      []xzText `xml:"xzufi:bezeichnung"`
+		Link             []xzLink `xml:"xzufi:link"`
+		Vertrauensniveau *xzCode  `xml:"xzufi:vertrauensniveau"`
+	}
+	// xzSchreibe writes one object.
+	xzSchreibe struct {
+		Leistung             *xzLeistung               `xml:"xzufi:leistung"`
+		Organisationseinheit *xzOrganisationseinheit   `xml:"xzufi:organisationseinheit"`
+		Onlinedienst         *xzOnlinedienst           `xml:"xzufi:onlinedienst"`
+		Zustaendigkeit       *xzZustaendigkeitTransfer `xml:"xzufi:zustaendigkeitTransferObjekt"`
 	}
 	xzMessage struct {
-		XMLName        xml.Name
-		XMLNS          string `xml:"xmlns:xzufi,attr"`
-		Producer       string `xml:"produkthersteller,attr"`
-		Product        string `xml:"produktbezeichnung,attr"`
-		ProductVersion string `xml:"produktversion,attr"`
-		Version        string `xml:"xzufiVersion,attr"`
-		Kopf           struct {
+		XMLName  xml.Name
+		XMLNS    string `xml:"xmlns:xzufi,attr"`
+		Producer string `xml:"produkthersteller,attr"`
+		Product  string `xml:"produktbezeichnung,attr"`
+		Version  string `xml:"xzufiVersion,attr"`
+		Kopf     struct {
 			NachrichtID          string `xml:"xzufi:nachrichtID"`
 			Erstellungszeitpunkt string `xml:"xzufi:erstellungszeitpunkt"`
 			Sender               string `xml:"xzufi:sender"`
 		} `xml:"xzufi:nachrichtenkopf"`
-		Schreibe struct {
-			Leistung             []xzLeistung             `xml:"xzufi:leistung"`
-			Organisationseinheit []xzOrganisationseinheit `xml:"xzufi:organisationseinheit"`
-			Onlinedienst         []xzOnlinedienst         `xml:"xzufi:onlinedienst"`
-		} `xml:"xzufi:schreibe"`
+		Schreibe []xzSchreibe `xml:"xzufi:schreibe"`
 	}
 )
 
@@ -171,7 +177,10 @@ type (
 // basis as LeiKa text modules, German and, where given, English), an Onlinedienst (the link to
 // the service's page and the Vertrauensniveau a citizen logs in at) and the Zuständigkeit of
 // its authority (an Organisationseinheit) for the service's region by Amtlicher
-// Regionalschlüssel. Services of the same authority share one Organisationseinheit. Ids are
+// Regionalschlüssel. Each object is written in a schreibe element of its own, the
+// Zuständigkeiten as zustaendigkeitTransferObjekt naming the Organisationseinheit or
+// Onlinedienst they belong to. Services of the same authority share one
+// Organisationseinheit. Ids are
 // the service ids (the Onlinedienst's with "-online") under the Redaktion's schemeAgencyID,
 // so that a repeated export replaces the objects of the previous one.
 //
@@ -200,12 +209,11 @@ func (c *Catalog) WriteXZuFi(w io.Writer, opts XZuFiOptions) error {
 		now = opts.Now
 	}
 	m := xzMessage{
-		XMLName:        xml.Name{Local: xzufiMessage},
-		XMLNS:          XZuFiNamespace,
-		Producer:       or(opts.Producer, "ozgkit"),
-		Product:        or(opts.Product, "ozgkit"),
-		ProductVersion: or(opts.ProductVersion, "ozgkit"),
-		Version:        XZuFiVersion,
+		XMLName:  xml.Name{Local: xzufiMessage},
+		XMLNS:    XZuFiNamespace,
+		Producer: or(opts.Producer, "ozgkit"),
+		Product:  or(opts.Product, "ozgkit"),
+		Version:  XZuFiVersion,
 	}
 	m.Kopf.NachrichtID = opts.MessageID
 	if m.Kopf.NachrichtID == "" {
@@ -215,7 +223,8 @@ func (c *Catalog) WriteXZuFi(w io.Writer, opts XZuFiOptions) error {
 	m.Kopf.Sender = opts.Redaktion
 
 	id := func(v string) xzID { return xzID{SchemeAgencyID: opts.Redaktion, Value: v} }
-	oeIndex := map[string]int{}
+	write := func(o xzSchreibe) { m.Schreibe = append(m.Schreibe, o) }
+	oeSeen := map[string]bool{}
 	for _, s := range services {
 		texts := func(code string, de, en string) xzModulText {
 			t := xzModulText{Modul: xzCode{ListURI: textModulListURI, ListVersion: textModulListVer, Code: code}}
@@ -225,7 +234,7 @@ func (c *Catalog) WriteXZuFi(w io.Writer, opts XZuFiOptions) error {
 			}
 			return t
 		}
-		m.Schreibe.Leistung = append(m.Schreibe.Leistung, xzLeistung{
+		write(xzSchreibe{Leistung: &xzLeistung{
 			ID:    id(s.ID),
 			LeiKa: xzCode{ListURI: leikaListURI, Code: s.LeikaKey},
 			ModulText: []xzModulText{
@@ -233,38 +242,37 @@ func (c *Catalog) WriteXZuFi(w io.Writer, opts XZuFiOptions) error {
 				texts(textModulVolltext, s.Description, s.DescriptionEN),
 				texts(textModulRechtsgrundlage, s.LegalBasis, ""),
 			},
-		})
-		zust := func(kind string) xzZustaendigkeit {
-			return xzZustaendigkeit{
-				ID:         id(s.ID + "-" + kind + "-" + s.Authority.Region),
-				LeistungID: id(s.ID),
-				GebietID:   xzID{SchemeID: arsSchemeID, Value: s.Authority.Region},
-			}
+		}})
+		zust := func(parent, kind string) xzSchreibe {
+			return xzSchreibe{Zustaendigkeit: &xzZustaendigkeitTransfer{
+				Parent: id(parent),
+				Zustaendigkeit: xzZustaendigkeit{
+					ID:         id(s.ID + "-" + kind + "-" + s.Authority.Region),
+					LeistungID: id(s.ID),
+					GebietID:   xzID{SchemeID: arsSchemeID, Value: s.Authority.Region},
+				},
+			}}
 		}
-		oeKey := authorityID(s.Authority)
-		i, ok := oeIndex[oeKey]
-		if !ok {
-			i = len(m.Schreibe.Organisationseinheit)
-			oeIndex[oeKey] = i
-			m.Schreibe.Organisationseinheit = append(m.Schreibe.Organisationseinheit, xzOrganisationseinheit{
-				ID:   id(oeKey),
+		oe := authorityID(s.Authority)
+		if !oeSeen[oe] {
+			oeSeen[oe] = true
+			write(xzSchreibe{Organisationseinheit: &xzOrganisationseinheit{
+				ID:   id(oe),
 				Name: []xzText{{Lang: "de", Value: s.Authority.Name}},
-			})
+			}})
 		}
-		oe := &m.Schreibe.Organisationseinheit[i]
-		oe.Zustaendigkeit = append(oe.Zustaendigkeit, zust("oe"))
+		write(zust(oe, "oe"))
 
-		page := base + ServicePagePath + url.PathEscape(s.ID)
-		od := xzOnlinedienst{
-			ID:          id(s.ID + "-online"),
+		online := s.ID + "-online"
+		od := &xzOnlinedienst{
+			ID:          id(online),
 			Bezeichnung: []xzText{{Lang: "de", Value: s.Name}},
 			Link: []xzLink{{
 				Lang:  "de",
 				Typ:   xzCode{ListURI: linkTypListURI, Code: linkTypOnlineDienst},
-				Link:  page,
+				Link:  base + ServicePagePath + url.PathEscape(s.ID),
 				Titel: s.Name,
 			}},
-			Zustaendigkeit: []xzZustaendigkeit{zust("online")},
 		}
 		if s.NameEN != "" {
 			od.Bezeichnung = append(od.Bezeichnung, xzText{Lang: "en", Value: s.NameEN})
@@ -272,7 +280,8 @@ func (c *Catalog) WriteXZuFi(w io.Writer, opts XZuFiOptions) error {
 		if s.Level != identity.LevelNone {
 			od.Vertrauensniveau = &xzCode{ListURI: vn.URI, ListVersion: vn.Version, Code: vn.Codes[s.Level]}
 		}
-		m.Schreibe.Onlinedienst = append(m.Schreibe.Onlinedienst, od)
+		write(xzSchreibe{Onlinedienst: od})
+		write(zust(online, "online"))
 	}
 
 	if _, err := io.WriteString(w, xml.Header); err != nil {

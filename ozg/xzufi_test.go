@@ -131,10 +131,19 @@ func TestWriteXZuFiWritesLeistungOnlinedienstAndZustaendigkeit(t *testing.T) {
 	if got := root.one(t, "nachrichtenkopf/erstellungszeitpunkt").Text; got != "2026-06-01T08:00:00Z" {
 		t.Errorf("erstellungszeitpunkt = %q", got)
 	}
-	w := root.one(t, "schreibe")
-	leistungen, oes, dienste := w.all("leistung"), w.all("organisationseinheit"), w.all("onlinedienst")
-	if len(leistungen) != 3 || len(oes) != 2 || len(dienste) != 3 {
-		t.Fatalf("%d Leistungen, %d Organisationseinheiten, %d Onlinedienste; want 3, 2, 3", len(leistungen), len(oes), len(dienste))
+	// Each schreibe holds one object.
+	objects := map[string][]element{}
+	for _, w := range root.all("schreibe") {
+		if len(w.Children) != 1 {
+			t.Fatalf("a schreibe holds %d objects, want 1", len(w.Children))
+		}
+		c := w.Children[0]
+		objects[c.XMLName.Local] = append(objects[c.XMLName.Local], c)
+	}
+	leistungen, oes, dienste, zust := objects["leistung"], objects["organisationseinheit"], objects["onlinedienst"], objects["zustaendigkeitTransferObjekt"]
+	if len(leistungen) != 3 || len(oes) != 2 || len(dienste) != 3 || len(zust) != 6 {
+		t.Fatalf("%d Leistungen, %d Organisationseinheiten, %d Onlinedienste, %d Zuständigkeiten; want 3, 2, 3, 6",
+			len(leistungen), len(oes), len(dienste), len(zust))
 	}
 	// Services come in id order: parkausweis-kiel, wohngeld-kiel, wohngeld-sh.
 	l := leistungen[1]
@@ -146,8 +155,9 @@ func TestWriteXZuFiWritesLeistungOnlinedienstAndZustaendigkeit(t *testing.T) {
 	}
 	texts := map[string][]string{}
 	for _, m := range l.all("modulText") {
+		code := m.one(t, "leikaTextmodul/code").Text
 		for _, in := range m.all("inhalt") {
-			texts[m.one(t, "leikaTextmodul/code").Text] = append(texts[m.one(t, "leikaTextmodul/code").Text], in.attr("languageCode")+":"+in.Text)
+			texts[code] = append(texts[code], in.attr("languageCode")+":"+in.Text)
 		}
 	}
 	if got := strings.Join(texts["02"], "|"); got != "de:Wohngeld beantragen|en:Apply for housing benefit" {
@@ -179,27 +189,33 @@ func TestWriteXZuFiWritesLeistungOnlinedienstAndZustaendigkeit(t *testing.T) {
 		case want.level != "" && (len(levels) != 1 || levels[0].one(t, "code").Text != want.level):
 			t.Errorf("Onlinedienst %s Vertrauensniveau = %+v, want %s", want.id, levels, want.level)
 		}
-		if got := d.one(t, "zustaendigkeit/leistungID").Text; got+"-online" != want.id {
-			t.Errorf("Onlinedienst %s is for Leistung %q", want.id, got)
-		}
 	}
-
-	kiel := oes[0]
-	if got := kiel.one(t, "name/name").Text; got != "Wohngeldbehörde" {
+	if got := oes[0].one(t, "name/name").Text; got != "Wohngeldbehörde" {
 		t.Errorf("Organisationseinheit name = %q", got)
 	}
-	zs := kiel.all("zustaendigkeit")
-	if len(zs) != 2 {
-		t.Fatalf("the Kiel authority has %d Zuständigkeiten, want 2", len(zs))
-	}
-	for _, z := range zs {
-		g := z.one(t, "gebietID")
-		if g.Text != "010020000000" || g.attr("schemeID") != "urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:rs" {
-			t.Errorf("gebietID = %q (%q), want the ARS of Kiel", g.Text, g.attr("schemeID"))
+
+	// Zuständigkeiten: per service one for its authority and one for its Onlinedienst, for the
+	// authority's ARS.
+	kielOE := oes[0].one(t, "id").Text
+	type assignment struct{ parent, leistung, gebiet string }
+	var got []assignment
+	for _, z := range zust {
+		g := z.one(t, "zustaendigkeit/gebietID")
+		if g.attr("schemeID") != "urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:rs" {
+			t.Errorf("gebietID scheme = %q", g.attr("schemeID"))
 		}
+		got = append(got, assignment{z.one(t, "uebergeordnetesObjektID").Text, z.one(t, "zustaendigkeit/leistungID").Text, g.Text})
 	}
-	if got := oes[1].one(t, "zustaendigkeit/gebietID").Text; got != "010000000000" {
-		t.Errorf("the Land authority's region = %q", got)
+	wantZ := []assignment{
+		{kielOE, "parkausweis-kiel", "010020000000"},
+		{"parkausweis-kiel-online", "parkausweis-kiel", "010020000000"},
+		{kielOE, "wohngeld-kiel", "010020000000"},
+		{"wohngeld-kiel-online", "wohngeld-kiel", "010020000000"},
+		{oes[1].one(t, "id").Text, "wohngeld-sh", "010000000000"},
+		{"wohngeld-sh-online", "wohngeld-sh", "010000000000"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(wantZ) {
+		t.Errorf("Zuständigkeiten = %v\nwant %v", got, wantZ)
 	}
 }
 
