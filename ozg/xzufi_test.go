@@ -311,3 +311,19 @@ func ExampleCatalog_WriteXZuFi() {
 	// <xzufi:link>https://portal.kiel.example/leistungen/wohngeld-kiel</xzufi:link>
 	// <xzufi:gebietID schemeID="urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:rs">010020000000</xzufi:gebietID>
 }
+
+func BenchmarkWriteXZuFi(b *testing.B) {
+	c := ozg.NewCatalog(&ozg.CatalogOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for i := range 100 {
+		if err := c.Register(exampleService(fmt.Sprintf("wohngeld-%03d", i), "010020000000")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	opts := xzufiOptions()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.WriteXZuFi(io.Discard, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

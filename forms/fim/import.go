@@ -175,7 +175,7 @@ func Import(r io.Reader, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := marshalIndent(schema)
+	raw, err := indentObj(schema)
 	if err != nil {
 		return nil, fmt.Errorf("fim: encode schema: %w", err)
 	}

@@ -42,21 +42,48 @@ func (o *obj) len() int { return len(o.keys) }
 // texts such as "Größe & Augenfarbe" readable in the schema.
 func (o *obj) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
+	if err := o.write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// write appends the object to buf, nested objects directly, so that encoding/json does not
+// check and compact the output of every level again.
+func (o *obj) write(buf *bytes.Buffer) error {
 	buf.WriteByte('{')
 	for i, k := range o.keys {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if err := encode(&buf, k); err != nil {
-			return nil, err
+		if err := encode(buf, k); err != nil {
+			return err
 		}
 		buf.WriteByte(':')
-		if err := encode(&buf, o.vals[k]); err != nil {
-			return nil, err
+		var err error
+		switch v := o.vals[k].(type) {
+		case *obj:
+			err = v.write(buf)
+		case []*obj:
+			buf.WriteByte('[')
+			for j, e := range v {
+				if j > 0 {
+					buf.WriteByte(',')
+				}
+				if err = e.write(buf); err != nil {
+					break
+				}
+			}
+			buf.WriteByte(']')
+		default:
+			err = encode(buf, v)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return nil
 }
 
 func encode(buf *bytes.Buffer, v any) error {
@@ -67,6 +94,19 @@ func encode(buf *bytes.Buffer, v any) error {
 	}
 	buf.Truncate(buf.Len() - 1) // Encode's newline
 	return nil
+}
+
+// indentObj renders an object as indented JSON.
+func indentObj(o *obj) ([]byte, error) {
+	var flat, out bytes.Buffer
+	if err := o.write(&flat); err != nil {
+		return nil, err
+	}
+	if err := json.Indent(&out, flat.Bytes(), "", "  "); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
 }
 
 // marshalIndent renders v as indented JSON without HTML escaping.
