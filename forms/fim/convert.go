@@ -315,6 +315,9 @@ func (im *importer) praezisierung(s *obj, el *node, r Ref, ptr, datentyp string)
 			im.gap(GapPraezisierung, r, ptr, p, fmt.Sprintf("%s: %v", k, v), "constraint %q is unknown", k)
 		}
 	}
+	if text := strings.TrimSpace(p.text.String()); im.res.XDatenfelder != "2.0" && text != "" {
+		im.gap(GapPraezisierung, r, ptr, p, text, "the text of a Präzisierung in XDatenfelder 3 is not a constraint the import reads; only its attributes are applied")
+	}
 	for _, a := range p.attrs {
 		switch a.Name.Local {
 		case "minLength", "maxLength", "minValue", "maxValue", "pattern":
@@ -395,6 +398,9 @@ func (im *importer) codes(el *node, r Ref, ptr string) ([]Code, string) {
 	}
 	for _, k := range []string{versionURI, uri} {
 		if codes, ok := im.opts.CodeLists[k]; ok && k != "" && len(codes) > 0 {
+			if ck, nk := el.value("codeKey"), el.value("nameKey"); ck != "" || nk != "" {
+				im.gap(GapCodeList, r, ptr, el.child("codeKey"), "codeKey="+ck+" nameKey="+nk, "the field names the columns of its code list; the values given in Options.CodeLists are used as they are")
+			}
 			return codes, uri
 		}
 	}
