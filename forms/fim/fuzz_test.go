@@ -46,3 +46,30 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadGenericode feeds arbitrary bytes to the code list reader: it either fails with a
+// *fim.Error or returns values that are all non-empty.
+func FuzzReadGenericode(f *testing.F) {
+	if b, err := os.ReadFile("testdata/geschlecht.gc.xml"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte(`<CodeList><Identification><CanonicalUri>u</CanonicalUri></Identification><ColumnSet><Column Id="k"/></ColumnSet><SimpleCodeList><Row><Value ColumnRef="k"><SimpleValue>a</SimpleValue></Value></Row></SimpleCodeList></CodeList>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cl, err := fim.ReadGenericode(bytes.NewReader(data))
+		if err != nil {
+			var fe *fim.Error
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %v is a %T, not a *fim.Error", err, err)
+			}
+			return
+		}
+		if cl.CanonicalURI == "" {
+			t.Fatal("a code list without canonical URI was accepted")
+		}
+		for _, c := range cl.Codes {
+			if c.Value == "" {
+				t.Fatal("a code without value was accepted")
+			}
+		}
+	})
+}
