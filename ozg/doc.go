@@ -8,7 +8,8 @@
 // must log in at, the form, the evidence (Nachweise), the fee and where submissions go.
 // [Service.Validate] reports every broken rule at once. A [Catalog] holds the services of a
 // portal, finds them by id, Leistungsschlüssel and region, routes a citizen's area to the
-// responsible authority, and exports JSON, schema.org JSON-LD and a sitemap.
+// responsible authority, and exports JSON, schema.org JSON-LD, a sitemap and, for the
+// Portalverbund, an XZuFi 2.2 transfer message ([Catalog.WriteXZuFi]).
 //
 // # Maturity
 //
