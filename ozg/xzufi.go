@@ -88,10 +88,6 @@ type XZuFiOptions struct {
 	MessageID string
 }
 
-// ServicePagePath is the path of a service's public page below the portal's base URL, as the
-// XZuFi export links it: ServicePagePath + id.
-const ServicePagePath = "/leistungen/"
-
 var validRedaktion = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
 // ErrXZuFiOptions is returned by WriteXZuFi for missing or malformed options.
@@ -187,7 +183,7 @@ type (
 // Fees and processing times are not written (their XZuFi modules are structured data this
 // export does not produce); descriptions of the authority's address and contact neither.
 func (c *Catalog) WriteXZuFi(w io.Writer, opts XZuFiOptions) error {
-	base, err := checkBaseURL(opts.BaseURL)
+	base, err := CheckBaseURL(opts.BaseURL)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrXZuFiOptions, err)
 	}

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -69,6 +70,10 @@ type Config struct {
 	// pattern (e.g. a back office at "/sachbearbeitung/"). They get the portal's security
 	// headers, request ids and panic recovery, but no citizen login: they bring their own.
 	Routes map[string]http.Handler
+	// Redaktion identifies who publishes the service descriptions in the XZuFi export at
+	// /catalog.xzufi.xml (the id the Landesredaktion gave the municipality); default the host
+	// of BaseURL.
+	Redaktion string
 	// APIPrefix is where the JSON API lives; default "/api".
 	APIPrefix string
 	// OutboxPollInterval is how often the outbox looks for work; default 2s.
@@ -127,6 +132,10 @@ func New(ctx context.Context, cfg Config) (*Portal, error) {
 	}
 	if p.cfg.APIPrefix == "" {
 		p.cfg.APIPrefix = "/api"
+	}
+	if p.cfg.Redaktion == "" {
+		u, _ := url.Parse(base)
+		p.cfg.Redaktion = u.Host
 	}
 	if err := p.buildCatalog(); err != nil {
 		return nil, err
@@ -301,6 +310,7 @@ func (p *Portal) buildFrontEnds() error {
 	mux.HandleFunc("GET /readyz", p.readyz)
 	mux.HandleFunc("GET /catalog.jsonld", p.jsonLD)
 	mux.HandleFunc("GET /sitemap.xml", p.sitemap)
+	mux.HandleFunc("GET /catalog.xzufi.xml", p.xzufi)
 	for _, pattern := range sortedKeys(p.cfg.Routes) {
 		if err := handle(mux, pattern, p.cfg.Routes[pattern]); err != nil {
 			return err
@@ -515,6 +525,19 @@ func (p *Portal) sitemap(w http.ResponseWriter, r *http.Request) {
 	if err := p.catalog.WriteSitemap(w, p.cfg.BaseURL); err != nil {
 		p.logger.Error("portal: sitemap", "err", err)
 	}
+}
+
+// xzufi serves the catalogue as XZuFi 2.2 for the Portalverbund (PVOG) and a Landesredaktion.
+func (p *Portal) xzufi(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	if err := p.catalog.WriteXZuFi(&buf, ozg.XZuFiOptions{BaseURL: p.cfg.BaseURL, Redaktion: p.cfg.Redaktion}); err != nil {
+		p.logger.Error("portal: XZuFi export", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Write(buf.Bytes())
 }
 
 // keyFile reads a 32-byte key kept hex-encoded in path, creating it (mode 0600) on first use.
