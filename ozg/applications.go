@@ -156,8 +156,12 @@ func (s *Applications) Create(ctx context.Context, serviceID, owner string, data
 	return a, nil
 }
 
-// Get returns owner's application id, or ErrNotFound (also when it is another owner's).
+// Get returns owner's application id, or ErrNotFound (also when it is another owner's, and
+// when id is not an application id at all: ids are UUIDs, checked before any store sees them).
 func (s *Applications) Get(ctx context.Context, owner, id string) (*Application, error) {
+	if uuid.Validate(id) != nil {
+		return nil, fmt.Errorf("%w: application %.64q", ErrNotFound, id)
+	}
 	a, err := s.store.Get(ctx, id)
 	if err != nil {
 		return nil, err

@@ -372,3 +372,47 @@ func TestPortalLevelIsEnforcedOnEveryApplicationRoute(t *testing.T) {
 		}
 	}
 }
+
+// Regression (security finding 1): the list of applications showed the form data of a service
+// above the session's level, which GET /applications/{id} refuses with 403.
+func TestTheListShowsNoDataAboveTheSessionsLevel(t *testing.T) {
+	j := newJourney(t)
+	var created map[string]any
+	j.do("erika", "POST", "/api/services/wohngeld/applications", strings.NewReader(`{"data": {"vorname": "Erika", "nachname": "Mustermann"}}`), nil, &created)
+	id, _ := created["id"].(string)
+	if id == "" {
+		t.Fatalf("create: %v", created)
+	}
+	// erika's own list at high shows the application, without its data
+	var list map[string]any
+	j.expect(j.do("erika", "GET", "/api/applications", nil, nil, &list), 200)
+	items, _ := list["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("list %v", list)
+	}
+	item := items[0].(map[string]any)
+	if item["id"] != id || item["state"] != "draft" || item["serviceId"] != "wohngeld" {
+		t.Fatalf("item %v", item)
+	}
+	for _, k := range []string{"data", "provenance", "history"} {
+		if _, ok := item[k]; ok {
+			t.Errorf("the list carries %q: %v", k, item)
+		}
+	}
+	if b, _ := json.Marshal(list); strings.Contains(string(b), "Mustermann") {
+		t.Fatalf("personal data in the list: %s", b)
+	}
+}
+
+// Regression (security finding 9): ids that are no ids reached the store (PostgreSQL answered
+// 500 for a NUL byte or invalid UTF-8); they answer 404.
+func TestMalformedIDsAnswerNotFound(t *testing.T) {
+	j := newJourney(t)
+	for _, path := range []string{"/api/applications/x%00y", "/api/applications/%ff%fe", "/api/applications/" + strings.Repeat("a", 5000),
+		"/api/applications/x%00y/evidence", "/api/mailbox/x%00y"} {
+		resp := j.do("erika", "GET", path, nil, nil, nil)
+		if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+			t.Errorf("GET %s: %d %s, want 404 problem+json", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}
