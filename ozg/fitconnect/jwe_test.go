@@ -82,7 +82,7 @@ func TestDecryptRefusesBadInput(t *testing.T) {
 		{"a JWE for another key", otherKey, 0, fitconnect.ErrDecrypt},
 		{"alg RSA1_5", rsa15, 0, fitconnect.ErrDecrypt},
 		{"enc A256CBC-HS512", cbc, 0, fitconnect.ErrDecrypt},
-		{"a compressed payload", zipped, 0, fitconnect.ErrDecrypt},
+		{"a compressed payload over the bound once inflated", zipped, 100, fitconnect.ErrTooLarge},
 		{"four parts", []byte("a.b.c.d"), 0, fitconnect.ErrDecrypt},
 		{"a header that is not base64", []byte("!!.b.c.d.e"), 0, fitconnect.ErrDecrypt},
 		{"a payload over the bound", good, 100, fitconnect.ErrTooLarge},
