@@ -197,4 +197,3 @@ func checkRequest(req payment.CreateRequest) error {
 	}
 	return nil
 }
-
