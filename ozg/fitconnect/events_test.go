@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -117,16 +118,63 @@ func TestVerifySETRefusesBadTokens(t *testing.T) {
 	}
 }
 
+// FuzzVerifySET seeds the corpus with tokens signed with the real test key (the service's
+// and the destination's events, the Zustelldienst's rejection) and asserts what a signature
+// means: a token that verifies has the signed header and claims of one of the seeds and
+// gives exactly that seed's event, so any change to what was signed fails verification.
+// (The signature segment may still be spelt differently in base64 and decode to the same
+// bytes; that is not a change to what was signed.)
 func FuzzVerifySET(f *testing.F) {
+	k := keys(f)
+	type seed struct {
+		signed string // header.claims
+		event  fitconnect.Event
+	}
+	var seeds []seed
+	for _, s := range []struct{ kid, iss, event string }{
+		{"service", "https://submission-api", fitconnect.EventSubmit},
+		{"service", "https://submission-api", fitconnect.EventReject},
+		{"destination", destID, fitconnect.EventAccept},
+		{"destination", destID, fitconnect.EventForward},
+	} {
+		// Fixed claims (claims has a fixed iat and jti) and the fixed test key: every fuzzing
+		// worker makes seeds with the same signed part.
+		b, _ := json.Marshal(claims(s.iss, s.event))
+		h := jws.NewHeaders()
+		_ = h.Set(jws.KeyIDKey, s.kid)
+		_ = h.Set(jws.TypeKey, fitconnect.SETType)
+		signed, err := jws.Sign(b, jws.WithKey(jwa.PS512, k.Signing, jws.WithProtectedHeaders(h)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		raw := string(signed)
+		e, err := fitconnect.VerifySET(context.Background(), raw, setKeys(f), destID)
+		if err != nil {
+			f.Fatalf("seed %s does not verify: %v", s.event, err)
+		}
+		seeds = append(seeds, seed{raw[:strings.LastIndexByte(raw, '.')], e})
+		f.Add(raw)
+	}
 	f.Add("eyJhbGciOiJQUzUxMiIsInR5cCI6InNlY2V2ZW50K2p3dCIsImtpZCI6IngifQ.e30.AA")
 	f.Add("a.b.c")
+	keys := setKeys(f)
 	f.Fuzz(func(t *testing.T, raw string) {
-		keys := fitconnect.SETKeys{
-			Service:     func(context.Context, string) (*rsa.PublicKey, error) { return nil, fitconnect.ErrKey },
-			Destination: func(context.Context, string, string) (*rsa.PublicKey, error) { return nil, fitconnect.ErrKey },
+		e, err := fitconnect.VerifySET(context.Background(), raw, keys, destID)
+		if err != nil {
+			if !errors.Is(err, fitconnect.ErrEvent) {
+				t.Fatalf("error does not wrap ErrEvent: %v", err)
+			}
+			return
 		}
-		if _, err := fitconnect.VerifySET(context.Background(), raw, keys, destID); err == nil {
-			t.Fatal("a token verified without any key")
+		i := strings.LastIndexByte(raw, '.')
+		for _, s := range seeds {
+			if i >= 0 && raw[:i] == s.signed {
+				if !reflect.DeepEqual(e, s.event) {
+					t.Fatalf("the signed token gives %+v, want %+v", e, s.event)
+				}
+				return
+			}
 		}
+		t.Fatalf("a token that was never signed verified: %q", raw)
 	})
 }
