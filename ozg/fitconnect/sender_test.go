@@ -241,10 +241,10 @@ func TestARelaySwappingTheDataGetsTheSubmissionRejected(t *testing.T) {
 	// The relay cannot read the submission but can encrypt for the destination: it replaces
 	// the data with other data. The metadata's hash gives it away.
 	target, _ := url.Parse(srv.URL)
-	relay := httputil.NewSingleHostReverseProxy(target)
-	next := relay.Director
-	relay.Director = func(r *http.Request) {
-		next(r)
+	relay := &httputil.ReverseProxy{}
+	relay.Rewrite = func(pr *httputil.ProxyRequest) {
+		pr.SetURL(target)
+		r := pr.Out
 		if r.Method != http.MethodPut || strings.Contains(r.URL.Path, "/attachments/") {
 			return
 		}
