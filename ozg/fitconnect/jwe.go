@@ -120,16 +120,24 @@ func decrypt(compact []byte, priv *rsa.PrivateKey, max int64) ([]byte, jweHeader
 	case len(h.Crit) > 0:
 		return fail("crit %q not understood", h.Crit)
 	}
-	var seg [4][]byte
-	for i := range seg {
-		if seg[i], err = base64.RawURLEncoding.DecodeString(string(parts[i+1])); err != nil {
-			return fail("segment %d: %v", i+2, err)
+	var seg [3][]byte // encrypted key, iv, tag
+	for i, p := range [3]int{1, 2, 4} {
+		if seg[i], err = base64.RawURLEncoding.DecodeString(string(parts[p])); err != nil {
+			return fail("segment %d: %v", p+1, err)
 		}
 	}
-	encKey, iv, ciphertext, tag := seg[0], seg[1], seg[2], seg[3]
+	encKey, iv, tag := seg[0], seg[1], seg[2]
 	if len(iv) != 12 || len(tag) != 16 {
 		return fail("iv of %d bytes and tag of %d bytes, want 12 and 16", len(iv), len(tag))
 	}
+	// The ciphertext is decoded straight into a buffer with room for the tag, which GCM
+	// wants behind it, and opened in place: one copy of the payload, not three.
+	sealed := make([]byte, base64.RawURLEncoding.DecodedLen(len(parts[3]))+len(tag))
+	n, err := base64.RawURLEncoding.Decode(sealed, parts[3])
+	if err != nil {
+		return fail("segment 4: %v", err)
+	}
+	sealed = append(sealed[:n], tag...)
 	cek, err := rsa.DecryptOAEP(sha256.New(), nil, priv, encKey, nil)
 	if err != nil || len(cek) != 32 {
 		// Go on with a random key, so that a bad encrypted key and a bad ciphertext fail alike
@@ -146,8 +154,6 @@ func decrypt(compact []byte, priv *rsa.PrivateKey, max int64) ([]byte, jweHeader
 		return fail("content key: %v", err)
 	}
 	// The additional authenticated data is the protected header as sent (RFC 7516 §5.2).
-	sealed := make([]byte, 0, len(ciphertext)+len(tag))
-	sealed = append(append(sealed, ciphertext...), tag...)
 	plain, err := gcm.Open(sealed[:0], iv, sealed, parts[0])
 	if err != nil {
 		return fail("authentication failed: the ciphertext, header or key does not match")
