@@ -237,7 +237,8 @@ func fetchFailed(err error) bool {
 }
 
 // SubmissionEvents is Events for a submission delivered with this sender and its receipt:
-// the events of that submission only.
+// the events of that submission only (an unverified entry is included when its unverified
+// claims name the submission, with Err set).
 func (s *Sender) SubmissionEvents(ctx context.Context, sub *ozg.Submission, r ozg.Receipt) ([]Event, error) {
 	caseID, submissionID, err := ParseReceiptID(r.ID)
 	if err != nil {
