@@ -244,6 +244,8 @@ func TestPortalJourney(t *testing.T) {
 	}
 	if subs := j.inbox.Submissions(); len(subs) != 1 || subs[0].Reference != receipt["reference"] || subs[0].Payment.GrossAmount != 2500 {
 		t.Fatalf("inbox = %+v", subs)
+	} else if p := subs[0].Payment; p.Status != "BOOKED" || p.Method == "" || p.TransactionID == "" || p.Timestamp.IsZero() {
+		t.Fatalf("the payment facts are not what the provider reported: %+v", p) // the status was hard-coded once
 	}
 	app := j.expect(j.do("erika", "GET", "/api/applications/"+id, nil, nil, nil), 200)
 	if app["state"] != "delivered" {
