@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/ozgkit/ozgkit/identity"
 )
@@ -38,17 +39,29 @@ type transaction struct {
 	Level    identity.Level `json:"l"`
 	ReturnTo string         `json:"r"`
 	Expires  int64          `json:"e"`
+	// Force: the login was begun with prompt=login and max_age=0 (a step-up); Started is
+	// when, so the callback can check the provider did authenticate anew.
+	Force   bool  `json:"f,omitempty"`
+	Started int64 `json:"t,omitempty"`
 }
 
 // BeginLogin sends the browser to the provider's authorization endpoint, asking with
-// acr_values for at least level (identity.LevelNone asks for none).
+// acr_values for at least level (identity.LevelNone asks for none). When r's context carries
+// an authenticated principal (identity.PrincipalFrom) below level, the login is a step-up: it
+// also sends prompt=login and max_age=0, because a provider holding a session at the lower
+// level may otherwise answer from it (acr_values is voluntary), and the callback then
+// requires an auth_time from after this request.
 func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level identity.Level, returnTo string) error {
 	if !level.Valid() {
 		return fmt.Errorf("oidc: begin login: %w: %d", identity.ErrUnknownLevel, int(level))
 	}
+	now := rp.now()
 	txn := transaction{
 		State: randomString(32), Nonce: randomString(32), Verifier: randomString(32),
-		Level: level, ReturnTo: returnTo, Expires: rp.now().Add(rp.loginTTL).Unix(),
+		Level: level, ReturnTo: returnTo, Expires: now.Add(rp.loginTTL).Unix(),
+	}
+	if cur, ok := identity.PrincipalFrom(r.Context()); ok && !cur.Level.Meets(level) {
+		txn.Force, txn.Started = true, now.Unix()
 	}
 	b, err := json.Marshal(txn)
 	if err != nil {
@@ -62,13 +75,18 @@ func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level
 		Name: loginCookieName(txn.State), Value: sealed, Path: "/", MaxAge: int(rp.loginTTL.Seconds()),
 		HttpOnly: true, Secure: rp.secure, SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, rp.AuthCodeURL(txn.State, txn.Nonce, txn.Verifier, level), http.StatusFound)
+	http.Redirect(w, r, rp.authCodeURL(txn.State, txn.Nonce, txn.Verifier, level, txn.Force), http.StatusFound)
 	return nil
 }
 
 // AuthCodeURL returns the authorization request URL for the given state, nonce and PKCE
 // verifier (the challenge is its S256 hash), asking for at least level.
 func (rp *RelyingParty) AuthCodeURL(state, nonce, verifier string, level identity.Level) string {
+	return rp.authCodeURL(state, nonce, verifier, level, false)
+}
+
+// authCodeURL is AuthCodeURL; force adds prompt=login and max_age=0.
+func (rp *RelyingParty) authCodeURL(state, nonce, verifier string, level identity.Level, force bool) string {
 	sum := sha256.Sum256([]byte(verifier))
 	q := url.Values{
 		"response_type":         {"code"},
@@ -84,6 +102,10 @@ func (rp *RelyingParty) AuthCodeURL(state, nonce, verifier string, level identit
 		if acr, ok := rp.acr.ACR(level); ok {
 			q.Set("acr_values", acr)
 		}
+	}
+	if force {
+		q.Set("prompt", "login")
+		q.Set("max_age", "0")
 	}
 	sep := "?"
 	if strings.Contains(rp.md.AuthorizationEndpoint, "?") {
@@ -138,9 +160,26 @@ func (rp *RelyingParty) FinishLogin(w http.ResponseWriter, r *http.Request) (*id
 		maps.Copy(merged, claims)
 		claims = merged
 	}
+	if txn.Force {
+		// OpenID Connect Core 3.1.2.1: with max_age the ID token must carry auth_time; a
+		// provider that answered from its old session would give an earlier one.
+		at, ok := claims["auth_time"].(float64)
+		switch {
+		case !ok:
+			return nil, "", fmt.Errorf("%w: the provider sent no auth_time although the step-up asked for max_age=0", identity.ErrLogin)
+		case int64(at)+int64(rp.leeway/time.Second) < txn.Started:
+			return nil, "", fmt.Errorf("%w: the provider answered from an earlier login (auth_time %d, step-up begun at %d) instead of authenticating anew",
+				identity.ErrLevelTooLow, int64(at), txn.Started)
+		}
+	}
 	p, err := rp.principal(claims)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", identity.ErrLogin, err)
+	}
+	if len(tokens.IDToken) <= identity.MaxLogoutHint {
+		p.LogoutHint = tokens.IDToken
+	} else {
+		rp.log.LogAttrs(ctx, slog.LevelInfo, "oidc: ID token too long to keep for logout", slog.Int("bytes", len(tokens.IDToken)))
 	}
 	if !p.Level.Meets(txn.Level) {
 		return nil, "", fmt.Errorf("%w: logged in at %v, %v required", identity.ErrLevelTooLow, p.Level, txn.Level)
@@ -255,12 +294,17 @@ func (rp *RelyingParty) Userinfo(ctx context.Context, accessToken string) (map[s
 }
 
 // EndSessionURL returns the provider's end-session URL (RP-initiated logout) for this
-// client, or "" when the provider has none.
-func (rp *RelyingParty) EndSessionURL(*identity.Principal) string {
+// client, or "" when the provider has none. When p carries the ID token of its login
+// (Principal.LogoutHint, set by FinishLogin) from this provider, it is sent as id_token_hint,
+// so the provider knows whose session ends and need not ask the citizen to confirm.
+func (rp *RelyingParty) EndSessionURL(p *identity.Principal) string {
 	if rp.md.EndSessionEndpoint == "" {
 		return ""
 	}
 	q := url.Values{"client_id": {rp.cfg.ClientID}}
+	if p != nil && p.LogoutHint != "" && p.Issuer == rp.md.Issuer && strings.Count(p.LogoutHint, ".") == 2 {
+		q.Set("id_token_hint", p.LogoutHint)
+	}
 	if rp.cfg.PostLogoutRedirectURL != "" {
 		q.Set("post_logout_redirect_uri", rp.cfg.PostLogoutRedirectURL)
 	}
