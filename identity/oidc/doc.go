@@ -24,8 +24,8 @@
 //
 // A login begun while the citizen is logged in below the required level (the Gate puts the
 // session's principal on the request context, identity.PrincipalFrom) is a step-up: besides
-// acr_values it sends prompt=login and max_age=0, and the callback requires an auth_time from
-// after the request, because a provider holding a session answers acr_values from it. The ID
+// acr_values it sends prompt=login and max_age=0, because a provider holding a session may
+// answer acr_values from it; the callback refuses a login below the level in any case. The ID
 // token is kept in the principal (identity.Principal.LogoutHint, in the session cookie while
 // it fits) and sent as id_token_hint at logout.
 //

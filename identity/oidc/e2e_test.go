@@ -19,7 +19,6 @@ import (
 // harness is a provider, a relying party and a tiny app with /login and /callback.
 type harness struct {
 	idp    *identitytest.Provider
-	idpSrv *httptest.Server
 	app    *httptest.Server
 	rp     *oidc.RelyingParty
 	client *http.Client
@@ -43,9 +42,19 @@ func (h *harness) setCurrent(p *identity.Principal) {
 
 func newHarness(t *testing.T, cfg func(*oidc.Config), opts *oidc.Options) *harness {
 	t.Helper()
-	h := &harness{}
-	h.idp, h.idpSrv = identitytest.NewServer(nil)
-	t.Cleanup(h.idpSrv.Close)
+	idp, srv := identitytest.NewServer(nil)
+	t.Cleanup(srv.Close)
+	return newHarnessWith(t, idp, cfg, opts)
+}
+
+// newHarnessAt is a harness against a provider the test serves itself.
+func newHarnessAt(t *testing.T, idp *identitytest.Provider) *harness {
+	return newHarnessWith(t, idp, nil, nil)
+}
+
+func newHarnessWith(t *testing.T, idp *identitytest.Provider, cfg func(*oidc.Config), opts *oidc.Options) *harness {
+	t.Helper()
+	h := &harness{idp: idp}
 	mux := http.NewServeMux()
 	h.app = httptest.NewServer(mux)
 	t.Cleanup(h.app.Close)

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/ozgkit/ozgkit/identity"
 )
@@ -39,18 +38,16 @@ type transaction struct {
 	Level    identity.Level `json:"l"`
 	ReturnTo string         `json:"r"`
 	Expires  int64          `json:"e"`
-	// Force: the login was begun with prompt=login and max_age=0 (a step-up); Started is
-	// when, so the callback can check the provider did authenticate anew.
-	Force   bool  `json:"f,omitempty"`
-	Started int64 `json:"t,omitempty"`
+	// Force: the login was begun with prompt=login and max_age=0 (a step-up).
+	Force bool `json:"f,omitempty"`
 }
 
 // BeginLogin sends the browser to the provider's authorization endpoint, asking with
 // acr_values for at least level (identity.LevelNone asks for none). When r's context carries
 // an authenticated principal (identity.PrincipalFrom) below level, the login is a step-up: it
 // also sends prompt=login and max_age=0, because a provider holding a session at the lower
-// level may otherwise answer from it (acr_values is voluntary), and the callback then
-// requires an auth_time from after this request.
+// level may otherwise answer from it (acr_values is voluntary). Whatever the provider does,
+// FinishLogin refuses a login below level.
 func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level identity.Level, returnTo string) error {
 	if !level.Valid() {
 		return fmt.Errorf("oidc: begin login: %w: %d", identity.ErrUnknownLevel, int(level))
@@ -61,7 +58,7 @@ func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level
 		Level: level, ReturnTo: returnTo, Expires: now.Add(rp.loginTTL).Unix(),
 	}
 	if cur, ok := identity.PrincipalFrom(r.Context()); ok && !cur.Level.Meets(level) {
-		txn.Force, txn.Started = true, now.Unix()
+		txn.Force = true
 	}
 	b, err := json.Marshal(txn)
 	if err != nil {
@@ -159,18 +156,6 @@ func (rp *RelyingParty) FinishLogin(w http.ResponseWriter, r *http.Request) (*id
 		merged := maps.Clone(info)
 		maps.Copy(merged, claims)
 		claims = merged
-	}
-	if txn.Force {
-		// OpenID Connect Core 3.1.2.1: with max_age the ID token must carry auth_time; a
-		// provider that answered from its old session would give an earlier one.
-		at, ok := claims["auth_time"].(float64)
-		switch {
-		case !ok:
-			return nil, "", fmt.Errorf("%w: the provider sent no auth_time although the step-up asked for max_age=0", identity.ErrLogin)
-		case int64(at)+int64(rp.leeway/time.Second) < txn.Started:
-			return nil, "", fmt.Errorf("%w: the provider answered from an earlier login (auth_time %d, step-up begun at %d) instead of authenticating anew",
-				identity.ErrLevelTooLow, int64(at), txn.Started)
-		}
 	}
 	p, err := rp.principal(claims)
 	if err != nil {
