@@ -35,8 +35,8 @@ import (
 
 // zUser is a citizen at the zitadel provider.
 type zUser struct {
-	maxLevel          identity.Level
-	given, family, pw string
+	maxLevel      identity.Level
+	given, family string
 }
 
 // zSession is the provider's memory of a login in one browser.
