@@ -101,6 +101,9 @@ type Metadata struct {
 	EndSessionEndpoint    string   `json:"end_session_endpoint,omitempty"`
 	CodeChallengeMethods  []string `json:"code_challenge_methods_supported,omitempty"`
 	IDTokenAlgorithms     []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	// ISSParameterSupported: the provider puts iss on authorization responses (RFC 9207);
+	// the relying party then refuses a response without it.
+	ISSParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
 }
 
 // maxDocument bounds discovery, JWKS, token and userinfo responses.

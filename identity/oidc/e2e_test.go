@@ -277,6 +277,55 @@ func TestLogoutWithoutAnIDTokenMakesTheProviderAskTheCitizen(t *testing.T) {
 	}
 }
 
+func TestACallbackWithoutThePromisedIssIsRefused(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	if !h.rp.Metadata().ISSParameterSupported {
+		t.Fatal("identitytest does not publish authorization_response_iss_parameter_supported")
+	}
+	_ = h.idp.SetAutoLogin("erika")
+	noFollow := &http.Client{Jar: h.client.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tt := range []struct {
+		name, iss, want string
+	}{
+		{"a callback without iss is refused", "", "without iss"},
+		{"a callback from another issuer is refused", "https://other-idp.example", "from issuer"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := noFollow.Get(h.app.URL + "/login?level=high")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			resp, err = noFollow.Get(resp.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			cb, _ := url.Parse(resp.Header.Get("Location"))
+			q := cb.Query()
+			if q.Get("iss") != h.idp.Issuer() {
+				t.Fatalf("the provider's response lacks iss: %s", cb)
+			}
+			if tt.iss == "" {
+				q.Del("iss")
+			} else {
+				q.Set("iss", tt.iss)
+			}
+			cb.RawQuery = q.Encode()
+			resp, err = noFollow.Get(cb.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var res loginResult
+			_ = json.NewDecoder(resp.Body).Decode(&res)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(res.Error, tt.want) {
+				t.Fatalf("answered %d %q", resp.StatusCode, res.Error)
+			}
+		})
+	}
+}
+
 func TestStateMismatchIsRefused(t *testing.T) {
 	h := newHarness(t, nil, nil)
 	_ = h.idp.SetAutoLogin("erika")

@@ -126,8 +126,13 @@ func (rp *RelyingParty) FinishLogin(w http.ResponseWriter, r *http.Request) (*id
 	if subtle.ConstantTimeCompare([]byte(state), []byte(txn.State)) != 1 {
 		return nil, "", fmt.Errorf("%w: the callback's state is not the one of the login begun in this browser", ErrState)
 	}
-	if iss := q.Get("iss"); iss != "" && iss != rp.md.Issuer {
+	// RFC 9207: iss, when sent, names the provider; a provider that says it always sends
+	// it must, or the response may come from another provider (mix-up).
+	switch iss := q.Get("iss"); {
+	case iss != "" && iss != rp.md.Issuer:
 		return nil, "", fmt.Errorf("%w: callback from issuer %q, want %q", identity.ErrLogin, truncate(iss, 128), rp.md.Issuer)
+	case iss == "" && rp.md.ISSParameterSupported:
+		return nil, "", fmt.Errorf("%w: callback without iss, which the provider promises (authorization_response_iss_parameter_supported)", identity.ErrLogin)
 	}
 	if e := q.Get("error"); e != "" {
 		return nil, "", &ProviderError{Endpoint: "authorize", Code: truncate(e, 64), Description: truncate(q.Get("error_description"), 256)}
