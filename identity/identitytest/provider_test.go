@@ -112,6 +112,7 @@ func TestTheTokenEndpointRefusesWhatARealProviderRefuses(t *testing.T) {
 		{"another client's code is refused", "other", "pw2", nil, 400, "invalid_grant"},
 		{"a wrong client secret is refused", "portal", "wrong", nil, 401, "invalid_client"},
 		{"an unknown code is refused", "portal", "pw", func(v url.Values) { v.Set("code", "made-up") }, 400, "invalid_grant"},
+		{"a secret both in Basic and in the form is refused", "portal", "pw", func(v url.Values) { v.Set("client_secret", "pw") }, 400, "invalid_request"},
 		{"another grant type is refused", "portal", "pw", func(v url.Values) { v.Set("grant_type", "password") }, 400, "unsupported_grant_type"},
 	}
 	for _, tt := range tests {

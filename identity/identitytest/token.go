@@ -28,6 +28,11 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	if _, _, basic := r.BasicAuth(); basic && (f.Has("client_secret") || f.Has("client_assertion")) {
+		// RFC 6749 section 2.3: a client uses one authentication method per request.
+		oauthError(w, http.StatusBadRequest, "invalid_request", "client authenticated with more than one method")
+		return
+	}
 	client, ok := p.authenticateClient(r)
 	if !ok {
 		// RFC 6749 section 5.2: a 401 names the scheme the client may authenticate with.

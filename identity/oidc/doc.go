@@ -7,9 +7,9 @@
 // identity.Authenticator: BeginLogin sends the browser to the provider with the authorization
 // code flow, PKCE (S256), state, nonce and acr_values for the required trust level;
 // FinishLogin checks state and the response's iss (RFC 9207; required when the provider's
-// metadata promises it), exchanges the code, verifies
-// the ID token, fetches userinfo when configured, maps the claims to an identity.Principal
-// with the configured identity.ClaimMapping, and refuses a login below the requested level.
+// metadata promises it), exchanges the code, verifies the ID token, fetches userinfo when
+// configured, maps the claims to an identity.Principal with the configured
+// identity.ClaimMapping, and refuses a login below the requested level.
 //
 // # Tokens
 //
