@@ -38,8 +38,6 @@ type transaction struct {
 	Level    identity.Level `json:"l"`
 	ReturnTo string         `json:"r"`
 	Expires  int64          `json:"e"`
-	// Force: the login was begun with prompt=login and max_age=0 (a step-up).
-	Force bool `json:"f,omitempty"`
 }
 
 // BeginLogin sends the browser to the provider's authorization endpoint, asking with
@@ -52,14 +50,12 @@ func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level
 	if !level.Valid() {
 		return fmt.Errorf("oidc: begin login: %w: %d", identity.ErrUnknownLevel, int(level))
 	}
-	now := rp.now()
 	txn := transaction{
 		State: randomString(32), Nonce: randomString(32), Verifier: randomString(32),
-		Level: level, ReturnTo: returnTo, Expires: now.Add(rp.loginTTL).Unix(),
+		Level: level, ReturnTo: returnTo, Expires: rp.now().Add(rp.loginTTL).Unix(),
 	}
-	if cur, ok := identity.PrincipalFrom(r.Context()); ok && !cur.Level.Meets(level) {
-		txn.Force = true
-	}
+	cur, ok := identity.PrincipalFrom(r.Context())
+	stepUp := ok && !cur.Level.Meets(level)
 	b, err := json.Marshal(txn)
 	if err != nil {
 		return err
@@ -72,7 +68,7 @@ func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level
 		Name: loginCookieName(txn.State), Value: sealed, Path: "/", MaxAge: int(rp.loginTTL.Seconds()),
 		HttpOnly: true, Secure: rp.secure, SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, rp.authCodeURL(txn.State, txn.Nonce, txn.Verifier, level, txn.Force), http.StatusFound)
+	http.Redirect(w, r, rp.authCodeURL(txn.State, txn.Nonce, txn.Verifier, level, stepUp), http.StatusFound)
 	return nil
 }
 
