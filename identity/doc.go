@@ -31,6 +31,19 @@
 // redirected to a login or step-up), and the login, callback and logout handlers.
 // [PrincipalFrom] reads the principal in a handler.
 //
+// # Step-up and logout
+//
+// [Gate.LoginHandler] puts the browser's current principal on the context the
+// Authenticator's BeginLogin sees. An authenticator that finds an authenticated principal
+// below the requested level makes the provider authenticate anew (OpenID Connect
+// prompt=login and max_age=0, SAML ForceAuthn): a provider that holds a session at the lower
+// level would otherwise answer with it again. [Principal.LogoutHint] keeps what the
+// authenticator needs to end the provider session (the ID token for id_token_hint); the
+// session cookie carries it while it fits, and JSON never shows it.
+//
+// [Level.German] names the levels as citizens read them: Basisregistrierung, niedrig,
+// substanziell, hoch.
+//
 // # Testing
 //
 // identity/identitytest is a local BundID-like OpenID provider for tests and examples.
