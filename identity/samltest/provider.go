@@ -269,7 +269,6 @@ func NewKeyPair(commonName string, now time.Time) (*rsa.PrivateKey, *x509.Certif
 	return key, cert, err
 }
 
-
 func randBytes(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)

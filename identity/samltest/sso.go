@@ -24,7 +24,9 @@ type clockFunc struct {
 	now func() time.Time
 }
 
-func newClock(now func() time.Time) clockFunc { return clockFunc{Clock: clockwork.NewRealClock(), now: now} }
+func newClock(now func() time.Time) clockFunc {
+	return clockFunc{Clock: clockwork.NewRealClock(), now: now}
+}
 
 func (c clockFunc) Now() time.Time                  { return c.now() }
 func (c clockFunc) Since(t time.Time) time.Duration { return c.now().Sub(t) }
