@@ -169,3 +169,4 @@ func randomBytes(n int) []byte {
 }
 
 func randomString(n int) string { return base64.RawURLEncoding.EncodeToString(randomBytes(n)) }
+

@@ -182,7 +182,11 @@ func (p *Provider) record(req *saml.IdpAuthnRequest, r *http.Request) {
 					Name     string `xml:"Name,attr"`
 					Required string `xml:"RequiredAttribute,attr"`
 				} `xml:"https://www.akdb.de/request/2018/09 RequestedAttributes>RequestedAttribute"`
-				DisplayName string `xml:"https://www.akdb.de/request/2018/09 DisplayInformation>Version>OrganizationDisplayName"`
+				Display struct {
+					Version struct {
+						Name string `xml:"https://www.akdb.de/request/2018/09/classic-ui/v1 OrganizationDisplayName"`
+					} `xml:"https://www.akdb.de/request/2018/09/classic-ui/v1 Version"`
+				} `xml:"https://www.akdb.de/request/2018/09 DisplayInformation"`
 			} `xml:"https://www.akdb.de/request/2018/09 AuthenticationRequest"`
 		} `xml:"urn:oasis:names:tc:SAML:2.0:protocol Extensions"`
 	}
@@ -193,7 +197,7 @@ func (p *Provider) record(req *saml.IdpAuthnRequest, r *http.Request) {
 				last.Required = append(last.Required, a.Name)
 			}
 		}
-		last.DisplayName = ext.Extensions.AuthenticationRequest.DisplayName
+		last.DisplayName = ext.Extensions.AuthenticationRequest.Display.Version.Name
 	}
 	p.mu.Lock()
 	p.last = last
