@@ -169,4 +169,3 @@ func randomBytes(n int) []byte {
 }
 
 func randomString(n int) string { return base64.RawURLEncoding.EncodeToString(randomBytes(n)) }
-

@@ -207,10 +207,27 @@ func (p *Provider) AddServiceProvider(metadata []byte) error {
 func (p *Provider) GetServiceProvider(_ *http.Request, id string) (*saml.EntityDescriptor, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ed, ok := p.sps[id]; ok {
+	ed, ok := p.sps[id]
+	if !ok {
+		return nil, os.ErrNotExist
+	}
+	if p.encrypt != EncryptNone {
 		return ed, nil
 	}
-	return nil, os.ErrNotExist
+	// Without encryption the provider acts as if the service provider published no
+	// encryption key.
+	cp := *ed
+	cp.SPSSODescriptors = append([]saml.SPSSODescriptor(nil), ed.SPSSODescriptors...)
+	for i := range cp.SPSSODescriptors {
+		var keep []saml.KeyDescriptor
+		for _, k := range cp.SPSSODescriptors[i].KeyDescriptors {
+			if k.Use != "encryption" {
+				keep = append(keep, k)
+			}
+		}
+		cp.SPSSODescriptors[i].KeyDescriptors = keep
+	}
+	return &cp, nil
 }
 
 // SetAutoLogin makes the provider log persona in without showing the chooser, at the level
