@@ -146,4 +146,3 @@ func TestTheGateStepsUpWithForceAuthn(t *testing.T) {
 		t.Fatalf("the step-up request: %+v", last)
 	}
 }
-

@@ -27,6 +27,12 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, idpOpts *samltest.Options, change func(*saml.Config, *saml.Options)) *fixture {
+	return newFixtureWith(t, idpOpts, change)
+}
+
+func newFixtureTB(tb testing.TB, idpOpts *samltest.Options) *fixture { return newFixtureWith(tb, idpOpts, nil) }
+
+func newFixtureWith(t testing.TB, idpOpts *samltest.Options, change func(*saml.Config, *saml.Options)) *fixture {
 	t.Helper()
 	f := &fixture{}
 	keys := testKeys(t)
@@ -68,7 +74,11 @@ func newFixture(t *testing.T, idpOpts *samltest.Options, change func(*saml.Confi
 }
 
 // begin starts a login and returns the redirect to the provider and the transaction cookies.
-func (f *fixture) begin(t *testing.T, r *http.Request, level identity.Level) (string, []*http.Cookie) {
+func (f *fixture) beginTB(t testing.TB, level identity.Level) (string, []*http.Cookie) {
+	return f.begin(t, nil, level)
+}
+
+func (f *fixture) begin(t testing.TB, r *http.Request, level identity.Level) (string, []*http.Cookie) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	if r == nil {
@@ -121,11 +131,11 @@ type keySet struct {
 }
 
 // testKeys generates the RSA keys of the tests once.
-var testKeys = func() func(t *testing.T) keySet {
+var testKeys = func() func(t testing.TB) keySet {
 	var once sync.Once
 	var ks keySet
 	var err error
-	return func(t *testing.T) keySet {
+	return func(t testing.TB) keySet {
 		once.Do(func() {
 			for _, k := range []struct {
 				key  **rsa.PrivateKey
@@ -144,7 +154,7 @@ var testKeys = func() func(t *testing.T) keySet {
 	}
 }()
 
-func browser(t *testing.T) *http.Client {
+func browser(t testing.TB) *http.Client {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)

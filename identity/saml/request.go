@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
@@ -215,10 +216,9 @@ func (s *ServiceProvider) RedirectURL(el *etree.Element, relayState string) (str
 		return "", err
 	}
 	var buf bytes.Buffer
-	fw, err := flate.NewWriter(&buf, flate.BestCompression)
-	if err != nil {
-		return "", err
-	}
+	fw := deflaters.Get().(*flate.Writer)
+	defer deflaters.Put(fw)
+	fw.Reset(&buf)
 	if _, err := fw.Write(raw); err != nil {
 		return "", err
 	}
@@ -242,6 +242,12 @@ func (s *ServiceProvider) RedirectURL(el *etree.Element, relayState string) (str
 	}
 	return s.ssoURL + sep + q, nil
 }
+
+// deflaters keeps flate writers, which allocate about 1 MiB each, between requests.
+var deflaters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.DefaultCompression)
+	return w
+}}
 
 var postForm = template.Must(template.New("post").Parse(`<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8"><title>Weiter zur Anmeldung</title></head>
