@@ -30,7 +30,9 @@ func newFixture(t *testing.T, idpOpts *samltest.Options, change func(*saml.Confi
 	return newFixtureWith(t, idpOpts, change)
 }
 
-func newFixtureTB(tb testing.TB, idpOpts *samltest.Options) *fixture { return newFixtureWith(tb, idpOpts, nil) }
+func newFixtureTB(tb testing.TB, idpOpts *samltest.Options) *fixture {
+	return newFixtureWith(tb, idpOpts, nil)
+}
 
 func newFixtureWith(t testing.TB, idpOpts *samltest.Options, change func(*saml.Config, *saml.Options)) *fixture {
 	t.Helper()

@@ -117,7 +117,7 @@ func (s *ServiceProvider) AuthnRequest(r Request) (*etree.Element, string, error
 	if err != nil {
 		return nil, "", err
 	}
-	req.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: comparisonMinimum, AuthnContextClassRef: acr}
+	req.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: comparisonMinimum, AuthnContextClassRefs: []string{acr}}
 	if r.ForceAuthn {
 		t := true
 		req.ForceAuthn = &t
