@@ -103,7 +103,8 @@ func (s *ServiceProvider) BeginLogin(w http.ResponseWriter, r *http.Request, lev
 // HTTP-POST as the response binding, RequestedAuthnContext with Comparison="minimum" and the
 // AuthnContextClassRef of the level (STORK-QAA-Level-1…4 with the default mapping),
 // ForceAuthn when asked, and the AKDB extension naming the requested attributes. With the
-// HTTP-POST binding it carries an enveloped signature; for HTTP-Redirect [RedirectURL] signs
+// HTTP-POST binding it carries an enveloped signature; for HTTP-Redirect
+// [ServiceProvider.RedirectURL] signs
 // the query instead.
 func (s *ServiceProvider) AuthnRequest(r Request) (*etree.Element, string, error) {
 	acr, ok := s.acr.ACR(r.Level)

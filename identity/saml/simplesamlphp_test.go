@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -33,6 +34,7 @@ func TestLoginThroughSimpleSAMLphp(t *testing.T) {
 	ssp := startSimpleSAMLphp(t)
 	for _, tt := range []struct {
 		name    string
+		binding saml.Binding
 		user    string
 		level   identity.Level
 		want    identity.Level
@@ -40,14 +42,34 @@ func TestLoginThroughSimpleSAMLphp(t *testing.T) {
 		subject string
 		given   string
 	}{
-		{"lena with username and password at basic", "lena", identity.LevelBasic, identity.LevelBasic, false, "bPK2-LENA-90dd11", ""},
-		{"max with his ELSTER certificate at substantial", "max", identity.LevelSubstantial, identity.LevelSubstantial, false, "bPK2-MAX-21be04", "Max"},
-		{"lena asked for substantial is refused", "lena", identity.LevelSubstantial, identity.LevelNone, true, "", ""},
+		{"lena with username and password at basic", saml.BindingRedirect, "lena", identity.LevelBasic, identity.LevelBasic, false, "bPK2-LENA-90dd11", ""},
+		{"max with his ELSTER certificate at substantial", saml.BindingRedirect, "max", identity.LevelSubstantial, identity.LevelSubstantial, false, "bPK2-MAX-21be04", "Max"},
+		{"max at substantial with the request sent by HTTP-POST", saml.BindingPOST, "max", identity.LevelSubstantial, identity.LevelSubstantial, false, "bPK2-MAX-21be04", "Max"},
+		{"lena asked for substantial is refused", saml.BindingRedirect, "lena", identity.LevelSubstantial, identity.LevelNone, true, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sp := ssp.serviceProvider(t)
-			loc, cookies := (&fixture{sp: sp}).begin(t, nil, tt.level)
-			form := ssp.login(t, loc, tt.user)
+			sp := ssp.serviceProvider(t, tt.binding)
+			rec := httptest.NewRecorder()
+			if err := sp.BeginLogin(rec, httptest.NewRequest("GET", "/auth/login", nil), tt.level, "/antrag/1"); err != nil {
+				t.Fatal(err)
+			}
+			cookies := rec.Result().Cookies()
+			client := browser(t)
+			var first *http.Response
+			var err error
+			if rec.Code == http.StatusFound {
+				first, err = client.Get(rec.Header().Get("Location"))
+			} else {
+				var req *samltest.Form
+				if req, err = samltest.ParseForm(rec.Body, &url.URL{Scheme: "https", Host: "portal.example"}, "SAMLRequest"); err != nil {
+					t.Fatal(err)
+				}
+				first, err = req.Submit(client)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			form := ssp.login(t, client, first, tt.user)
 			raw, _ := base64.StdEncoding.DecodeString(form.Fields.Get("SAMLResponse"))
 			if !bytes.Contains(raw, []byte("EncryptedAssertion")) || !bytes.Contains(raw, []byte("xmlenc#aes128-cbc")) || !bytes.Contains(raw, []byte("rsa-oaep-mgf1p")) {
 				t.Fatalf("SimpleSAMLphp sent no RSA-OAEP/AES-128-CBC encrypted assertion: %s", tail(string(raw), 800))
@@ -71,7 +93,7 @@ func TestLoginThroughSimpleSAMLphp(t *testing.T) {
 
 func TestSimpleSAMLphpRefusesAnAuthnRequestWhoseSignatureDoesNotVerify(t *testing.T) {
 	ssp := startSimpleSAMLphp(t)
-	loc, _ := (&fixture{sp: ssp.serviceProvider(t)}).begin(t, nil, identity.LevelBasic)
+	loc, _ := (&fixture{sp: ssp.serviceProvider(t, saml.BindingRedirect)}).begin(t, nil, identity.LevelBasic)
 	i := strings.Index(loc, "&Signature=")
 	sig, err := base64.StdEncoding.DecodeString(mustUnescape(t, loc[i+len("&Signature="):]))
 	if err != nil {
@@ -173,11 +195,11 @@ func tail(s string, n int) string {
 	return s
 }
 
-func (s *simpleSAMLphp) serviceProvider(t *testing.T) *saml.ServiceProvider {
+func (s *simpleSAMLphp) serviceProvider(t *testing.T, b saml.Binding) *saml.ServiceProvider {
 	t.Helper()
 	sp, err := saml.New(saml.Config{
 		EntityID: "https://portal.example/saml/metadata", ACSURL: acsURL, IdPMetadata: s.metadata,
-		Key: s.spKeys.sp, Certificate: s.spKeys.spCert,
+		Key: s.spKeys.sp, Certificate: s.spKeys.spCert, Binding: b,
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -185,15 +207,10 @@ func (s *simpleSAMLphp) serviceProvider(t *testing.T) *saml.ServiceProvider {
 	return sp
 }
 
-// login plays the browser: the redirect to SimpleSAMLphp, its username and password form,
-// and the page that posts the response back.
-func (s *simpleSAMLphp) login(t *testing.T, authURL, user string) *samltest.Form {
+// login plays the browser from SimpleSAMLphp's answer to the AuthnRequest: its username and
+// password form, and the page that posts the response back.
+func (s *simpleSAMLphp) login(t *testing.T, client *http.Client, resp *http.Response, user string) *samltest.Form {
 	t.Helper()
-	client := browser(t)
-	resp, err := client.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -297,6 +314,7 @@ $metadata['__DYNAMIC:1__'] = [
     'privatekey' => 'idp.key',
     'certificate' => 'idp.crt',
     'auth' => 'bundid-test',
+    'SingleSignOnServiceBinding' => ['urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST'],
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     'saml20.sign.response' => true,
     'saml20.sign.assertion' => true,
