@@ -1,10 +1,14 @@
 package saml_test
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +19,7 @@ import (
 	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/identity/saml"
 	"github.com/ozgkit/ozgkit/identity/samltest"
+	"github.com/ozgkit/ozgkit/ozg/sqlstore"
 )
 
 // The attacker holds a valid response for their own account (lena) and wants to be let in as
@@ -281,14 +286,25 @@ func TestAReplayedAssertionIsRefused(t *testing.T) {
 }
 
 func TestAnAssertionAcceptedByOneReplicaIsRefusedByAnother(t *testing.T) {
-	shared := identity.NewMemoryReplayCache(nil)
+	// Two replicas: each its own connection to one database, as two processes would have.
+	path := filepath.Join(t.TempDir(), "portal.db")
+	quiet := &sqlstore.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	var caches [2]identity.ReplayCache
+	for i := range caches {
+		db, err := sqlstore.Open(context.Background(), "sqlite:"+path, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		caches[i] = db.ReplayCache()
+	}
 	keys, err := identity.NewKeyring(identity.Key{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var cfg saml.Config
-	f := newFixture(t, nil, func(c *saml.Config, o *saml.Options) { o.Replay, o.Keys = shared, keys; cfg = *c })
-	other, err := saml.New(cfg, &saml.Options{Replay: shared, Keys: keys})
+	f := newFixture(t, nil, func(c *saml.Config, o *saml.Options) { o.Replay, o.Keys = caches[0], keys; cfg = *c })
+	other, err := saml.New(cfg, &saml.Options{Replay: caches[1], Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
