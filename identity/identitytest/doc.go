@@ -40,8 +40,9 @@
 // # Conformance
 //
 // [RunAuthenticatorConformance] is the contract of identity.Authenticator as a test suite:
-// identity/oidc's relying party passes it against this provider, and a later SAML
-// authenticator for BundID must pass it too.
+// identity/oidc's relying party passes it against this provider, identity/saml's service
+// provider against identity/samltest. [RunReplayCacheConformance] is the contract of
+// identity.ReplayCache.
 //
 // # Keys
 //
