@@ -11,7 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/identity/identitytest"
+	"github.com/ozgkit/ozgkit/identity/saml"
+	"github.com/ozgkit/ozgkit/identity/samltest"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/delivery"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
@@ -23,7 +26,9 @@ import (
 // config is what main's flags set.
 type config struct {
 	Addr, DataDir, DSN, Clamd string
-	Logger                    *slog.Logger
+	// Login is "oidc" (default) or "saml".
+	Login  string
+	Logger *slog.Logger
 }
 
 // example is the running example: the portal and the local stand-ins for the services a
@@ -33,6 +38,7 @@ type example struct {
 	ln      net.Listener
 	base    string
 	idp     *identitytest.Provider
+	samlIdP *samltest.Provider
 	inbox   *delivery.Inbox
 	servers []*http.Server
 }
@@ -83,8 +89,14 @@ func start(ctx context.Context, cfg config) (*example, error) {
 		return nil, e.close(err)
 	}
 
+	login, routes, err := e.samlLogin(cfg)
+	if err != nil {
+		return nil, e.close(err)
+	}
 	e.portal, err = portal.New(ctx, portal.Config{
 		BaseURL:    e.base,
+		Login:      login,
+		Routes:     routes,
 		Services:   list,
 		OIDC:       portal.OIDC{Issuer: idpURL, ClientID: "wohngeld-portal", ClientSecret: secret},
 		Payments:   pay,
@@ -102,6 +114,44 @@ func start(ctx context.Context, cfg config) (*example, error) {
 		return nil, e.close(err)
 	}
 	return e, nil
+}
+
+// samlLogin returns, for -login saml, a SAML service provider logging in at a local
+// BundID-like SAML identity provider, and the route of its metadata; nil for OIDC.
+func (e *example) samlLogin(cfg config) (identity.Authenticator, map[string]http.Handler, error) {
+	switch cfg.Login {
+	case "", "oidc":
+		return nil, nil, nil
+	case "saml":
+	default:
+		return nil, nil, fmt.Errorf("-login %q: want oidc or saml", cfg.Login)
+	}
+	if _, err := e.side(func(base string) (http.Handler, error) {
+		var err error
+		e.samlIdP, err = samltest.New(base, nil)
+		return e.samlIdP, err
+	}); err != nil {
+		return nil, nil, err
+	}
+	key, cert, err := samltest.NewKeyPair("wohngeld-portal", time.Now()) // a real portal loads its registered key
+	if err != nil {
+		return nil, nil, err
+	}
+	sp, err := saml.New(saml.Config{
+		EntityID: e.base + "/auth/saml/metadata", ACSURL: e.base + "/auth/callback",
+		IdPMetadata: e.samlIdP.Metadata(), Key: key, Certificate: cert, OrganizationDisplayName: "Landeshauptstadt Kiel",
+	}, &saml.Options{Logger: cfg.Logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	md, err := sp.Metadata()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := e.samlIdP.AddServiceProvider(md); err != nil {
+		return nil, nil, err
+	}
+	return sp, map[string]http.Handler{"GET /auth/saml/metadata": sp.MetadataHandler()}, nil
 }
 
 // side serves the handler mk makes on its own loopback port and returns its URL.

@@ -26,6 +26,7 @@ func main() {
 	flag.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address (loopback: the example has test logins)")
 	flag.StringVar(&cfg.DataDir, "data", "ozgkit-data", "directory for the SQLite database, uploaded files and keys")
 	flag.StringVar(&cfg.DSN, "db", "", `database: "postgres://..." (default: SQLite in -data)`)
+	flag.StringVar(&cfg.Login, "login", "oidc", `how citizens log in: "oidc" (OpenID Connect) or "saml" (SAML 2.0, as BundID speaks it)`)
 	flag.StringVar(&cfg.Clamd, "clamd", "", `scan uploads with clamd at "unix:PATH" or "tcp:HOST:PORT" (default: no scanning)`)
 	verbose := flag.Bool("v", false, "log more")
 	flag.Parse()

@@ -39,6 +39,11 @@ type Config struct {
 	Services []*ozg.Service
 	// OIDC is the identity provider citizens log in with (BundID, a Servicekonto, ...).
 	OIDC OIDC
+	// Login, when set, is used instead of OIDC: any identity.Authenticator, such as
+	// identity/saml's ServiceProvider for BundID over SAML 2.0. Its callback is served at
+	// /auth/callback, wrapped in its ACS method when it has one (SAML's HTTP-POST binding);
+	// API clients' bearer tokens are accepted only when it is an identity.BearerVerifier too.
+	Login identity.Authenticator
 	// Payments takes fees online: an XBezahldienste client (payment/xbezahldienste) or any
 	// payment.Provider. Required when a service charges a fee before submission.
 	Payments payment.Provider
@@ -261,8 +266,17 @@ func (p *Portal) buildIdentity(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("portal: session keys: %w", err)
 	}
+	sessions, err := identity.NewSessions(keyring, &identity.SessionOptions{Insecure: loopback(p.cfg.BaseURL)})
+	if err != nil {
+		return fmt.Errorf("portal: %w", err)
+	}
+	if p.cfg.Login != nil {
+		bearer, _ := p.cfg.Login.(identity.BearerVerifier)
+		p.gate = identity.NewGate(sessions, p.cfg.Login, bearer, &identity.GateOptions{Logger: p.logger})
+		return nil
+	}
 	if p.cfg.OIDC.Issuer == "" || p.cfg.OIDC.ClientID == "" {
-		return errors.New("portal: Config.OIDC needs the Issuer and ClientID of the identity provider")
+		return errors.New("portal: Config.OIDC needs the Issuer and ClientID of the identity provider (or set Config.Login)")
 	}
 	var opts oidc.Options
 	if p.cfg.OIDC.Options != nil {
@@ -276,10 +290,6 @@ func (p *Portal) buildIdentity(ctx context.Context) error {
 	}, &opts)
 	if err != nil {
 		return fmt.Errorf("portal: identity provider: %w", err)
-	}
-	sessions, err := identity.NewSessions(keyring, &identity.SessionOptions{Insecure: loopback(base)})
-	if err != nil {
-		return fmt.Errorf("portal: %w", err)
 	}
 	p.gate = identity.NewGate(sessions, rp, rp, &identity.GateOptions{Logger: p.logger})
 	return nil
@@ -303,7 +313,11 @@ func (p *Portal) buildFrontEnds() error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/auth/login", p.gate.LoginHandler())
-	mux.Handle("/auth/callback", p.gate.CallbackHandler())
+	var callback http.Handler = p.gate.CallbackHandler()
+	if acs, ok := p.cfg.Login.(interface{ ACS(http.Handler) http.Handler }); ok {
+		callback = acs.ACS(callback)
+	}
+	mux.Handle("/auth/callback", callback)
 	mux.Handle("/auth/logout", p.gate.LogoutHandler())
 	mux.Handle(p.cfg.APIPrefix+"/", p.gate.Authenticate(p.api))
 	mux.HandleFunc("GET /healthz", p.healthz)
