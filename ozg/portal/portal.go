@@ -314,7 +314,9 @@ func (p *Portal) buildFrontEnds() error {
 	mux := http.NewServeMux()
 	mux.Handle("/auth/login", p.gate.LoginHandler())
 	var callback http.Handler = p.gate.CallbackHandler()
-	if acs, ok := p.cfg.Login.(interface{ ACS(http.Handler) http.Handler }); ok {
+	if acs, ok := p.cfg.Login.(interface {
+		ACS(http.Handler) http.Handler
+	}); ok {
 		callback = acs.ACS(callback)
 	}
 	mux.Handle("/auth/callback", callback)
