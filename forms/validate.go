@@ -48,10 +48,11 @@ func (f *Form) validateBytes(doc []byte, m mode) error {
 	if err != nil {
 		return err
 	}
-	return f.validateValue(v, m)
+	return f.validateChecked(v, m)
 }
 
-// decode parses doc within the form's limits.
+// decode parses doc within the form's limits: its size, nesting depth and array lengths, no
+// member name twice in an object, and every number within the bounds the validator can take.
 func (f *Form) decode(doc []byte) (any, error) {
 	if len(doc) > f.maxSize {
 		return nil, f.limitError("", "documentSize", strconv.Itoa(f.maxSize))
@@ -65,17 +66,60 @@ func (f *Form) decode(doc []byte) (any, error) {
 	if _, err := d.Token(); err != io.EOF {
 		return nil, f.jsonError(errors.New("trailing data after the JSON value"))
 	}
+	if ptr, dup := duplicateMember(doc); dup {
+		return nil, f.newValidationError([]FieldError{f.entry(ptr, "duplicateKey", messageParams{})})
+	}
+	if err := f.checkValue(v); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
-func (f *Form) validateValue(v any, m mode) error {
-	if le := checkLimits(v, 0, f.maxDep, f.maxArr); le != nil {
+// checkValue checks a decoded document against the form's depth and array limits and the
+// bounds of numbers.
+func (f *Form) checkValue(v any) error {
+	le, bad := checkLimits(v, 0, f.maxDep, f.maxArr)
+	if le != nil {
 		limit := f.maxDep
 		if le.kind == "arrayLength" {
 			limit = f.maxArr
 		}
 		return f.limitError(le.pointer, le.kind, strconv.Itoa(limit))
 	}
+	if len(bad) > 0 {
+		entries := make([]FieldError, len(bad))
+		for i, p := range bad {
+			entries[i] = f.numberRangeEntry(p)
+		}
+		return f.newValidationError(entries)
+	}
+	return nil
+}
+
+// numberRangeEntry is the error for a number outside the bounds at pointer: the field's own
+// minimum and maximum where the schema gives them, the bounds of forms otherwise.
+func (f *Form) numberRangeEntry(pointer string) FieldError {
+	p := messageParams{minDE: numberLowDE, minEN: numberLowEN, maxDE: numberHighDE, maxEN: numberHighEN}
+	if fld := f.Field(pointer); fld != nil {
+		if fld.low != "" {
+			p.minDE, p.minEN = germanNumber(fld.low), fld.low
+		}
+		if fld.high != "" {
+			p.maxDE, p.maxEN = germanNumber(fld.high), fld.high
+		}
+	}
+	return f.entry(pointer, "numberRange", p)
+}
+
+func (f *Form) validateValue(v any, m mode) error {
+	if err := f.checkValue(v); err != nil {
+		return err
+	}
+	return f.validateChecked(v, m)
+}
+
+// validateChecked validates a document that has passed checkValue.
+func (f *Form) validateChecked(v any, m mode) error {
 	err := f.schema.Validate(v)
 	if err == nil {
 		return nil
@@ -110,34 +154,52 @@ type limitErr struct {
 }
 
 // checkLimits walks v and reports the first place that is nested deeper than maxDepth or has an
-// array longer than maxItems. It allocates only when it finds one.
-func checkLimits(v any, depth, maxDepth, maxItems int) *limitErr {
+// array longer than maxItems, and the pointers of all numbers outside the bounds (see
+// numberInRange). It allocates only when it finds something.
+func checkLimits(v any, depth, maxDepth, maxItems int) (*limitErr, []string) {
 	switch n := v.(type) {
 	case map[string]any:
 		if depth >= maxDepth {
-			return &limitErr{kind: "depth"}
+			return &limitErr{kind: "depth"}, nil
 		}
+		var bad []string
 		for k, c := range n {
-			if le := checkLimits(c, depth+1, maxDepth, maxItems); le != nil {
+			le, b := checkLimits(c, depth+1, maxDepth, maxItems)
+			if le != nil {
 				le.pointer = "/" + escapePointer(k) + le.pointer
-				return le
+				return le, nil
+			}
+			for _, p := range b {
+				bad = append(bad, "/"+escapePointer(k)+p)
 			}
 		}
+		return nil, bad
 	case []any:
 		if depth >= maxDepth {
-			return &limitErr{kind: "depth"}
+			return &limitErr{kind: "depth"}, nil
 		}
 		if len(n) > maxItems {
-			return &limitErr{kind: "arrayLength"}
+			return &limitErr{kind: "arrayLength"}, nil
 		}
+		var bad []string
 		for i, c := range n {
-			if le := checkLimits(c, depth+1, maxDepth, maxItems); le != nil {
+			le, b := checkLimits(c, depth+1, maxDepth, maxItems)
+			if le != nil {
 				le.pointer = "/" + strconv.Itoa(i) + le.pointer
-				return le
+				return le, nil
+			}
+			for _, p := range b {
+				bad = append(bad, "/"+strconv.Itoa(i)+p)
 			}
 		}
+		return nil, bad
+	case string, bool, nil:
+		return nil, nil
 	}
-	return nil
+	if !checkNumber(v) {
+		return nil, []string{""}
+	}
+	return nil, nil
 }
 
 // entry builds one FieldError with localised messages.

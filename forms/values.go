@@ -284,10 +284,10 @@ func formValue(fld *Field, vs []string, lang string) (any, bool) {
 }
 
 var (
-	jsonNumber    = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
-	jsonInteger   = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
-	germanNumber  = regexp.MustCompile(`^-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$`)
-	englishNumber = regexp.MustCompile(`^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
+	jsonNumber     = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+	jsonInteger    = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
+	germanNumberRe = regexp.MustCompile(`^-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$`)
+	englishNumber  = regexp.MustCompile(`^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
 )
 
 // scalarValue types one submitted string per the field's schema; lang ("en", else German) says
@@ -310,7 +310,7 @@ func scalarValue(fld *Field, s, lang string) any {
 		case lang == "en" && englishNumber.MatchString(n):
 			n = strings.ReplaceAll(n, ",", "")
 		case lang == "en":
-		case germanNumber.MatchString(n):
+		case germanNumberRe.MatchString(n):
 			n = strings.ReplaceAll(n, ".", "")
 			n = strings.Replace(n, ",", ".", 1)
 		case strings.Count(n, ",") == 1 && !strings.Contains(n, "."):
