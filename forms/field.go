@@ -518,7 +518,14 @@ func (b *modelBuilder) enum(f *Field, m map[string]any) {
 	}
 	for i, v := range f.Enum {
 		if f.EnumLabels[i].DE == "" && f.EnumLabels[i].EN == "" {
-			f.EnumLabels[i] = Text{DE: valueKey(v)}
+			switch v {
+			case true:
+				f.EnumLabels[i] = Text{DE: "Ja", EN: "Yes"}
+			case false:
+				f.EnumLabels[i] = Text{DE: "Nein", EN: "No"}
+			default:
+				f.EnumLabels[i] = Text{DE: valueKey(v)}
+			}
 		}
 	}
 }
@@ -605,6 +612,8 @@ func defaultWidget(f *Field) string {
 		return WidgetCheckboxes
 	case f.Type == "array":
 		return WidgetRepeat
+	case f.Type == "boolean" && len(f.Enum) == 1 && f.Enum[0] == true:
+		return WidgetCheckbox // a declaration: "const": true
 	case f.Type == "boolean":
 		return WidgetRadio
 	case f.Enum != nil && len(f.Enum) <= maxRadioChoices:
@@ -627,7 +636,8 @@ func checkWidget(f *Field) error {
 	case WidgetRadio, WidgetSelect:
 		ok = f.Enum != nil || f.Type == "boolean"
 	case WidgetCheckbox:
-		ok = f.Type == "boolean"
+		// Ticked means true; a boolean that may be false is asked with Ja/Nein radios.
+		ok = f.Type == "boolean" && len(f.Enum) == 1 && f.Enum[0] == true || f.Type == "boolean" && f.Enum == nil
 	case WidgetCheckboxes:
 		ok = f.Type == "array" && f.Items != nil && f.Items.Enum != nil
 	case WidgetGroup:

@@ -322,9 +322,15 @@ func (f *Form) orderKey(pointer string) []int {
 
 // converter turns the jsonschema library's error tree into FieldErrors.
 type converter struct {
-	f    *Form
-	doc  any
-	mode mode
+	f      *Form
+	doc    any
+	mode   mode
+	prefix string // the pointer of doc in the whole document, when doc is a part of it
+}
+
+// at returns the pointer of e's instance in the whole document.
+func (c *converter) at(e *jsonschema.ValidationError) string {
+	return c.prefix + e.InstanceLocation
 }
 
 // completeness keywords are not checked in drafts.
@@ -379,7 +385,7 @@ func (c *converter) collect(e *jsonschema.ValidationError) []FieldError {
 		if c.mode == modeDraft {
 			return nil
 		}
-		return []FieldError{c.f.entry(e.InstanceLocation, "contains", messageParams{})}
+		return []FieldError{c.f.entry(c.at(e), "contains", messageParams{})}
 	}
 	var out []FieldError
 	for _, cause := range e.Causes {
@@ -400,7 +406,7 @@ func (c *converter) choice(e *jsonschema.ValidationError, kw string) []FieldErro
 		}
 		deeper := true
 		for _, fe := range errs {
-			if !strings.HasPrefix(fe.Pointer, e.InstanceLocation+"/") {
+			if !strings.HasPrefix(fe.Pointer, c.at(e)+"/") {
 				deeper = false
 				break
 			}
@@ -412,17 +418,17 @@ func (c *converter) choice(e *jsonschema.ValidationError, kw string) []FieldErro
 	if found {
 		return best
 	}
-	if fld := c.f.Field(e.InstanceLocation); fld != nil && fld.Enum != nil {
+	if fld := c.f.Field(c.at(e)); fld != nil && fld.Enum != nil {
 		kw = "enum" // a oneOf of consts is a choice among labelled values
 	}
-	return []FieldError{c.f.entry(e.InstanceLocation, kw, messageParams{})}
+	return []FieldError{c.f.entry(c.at(e), kw, messageParams{})}
 }
 
 func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 	isFalse := e.Message == "not allowed"
 	s, rel := c.locate(e.AbsoluteKeywordLocation, isFalse)
 	if isFalse {
-		return []FieldError{c.f.entry(e.InstanceLocation, "false", messageParams{})}
+		return []FieldError{c.f.entry(c.at(e), "false", messageParams{})}
 	}
 	kw := ""
 	if len(rel) > 0 {
@@ -431,21 +437,44 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 	if c.mode == modeDraft && completeness[kw] {
 		return nil
 	}
-	ptr := e.InstanceLocation
+	rel0 := e.InstanceLocation
+	ptr := c.at(e)
 	p := messageParams{}
 	key := kw
 	switch kw {
 	case "required":
 		var out []FieldError
-		for _, name := range c.missing(s, ptr, e.Message) {
+		for _, name := range c.missing(s, rel0, e.Message) {
 			p := ptr + "/" + escapePointer(name)
-			key := "required"
-			if fld := c.f.Field(p); fld != nil && fld.Widget == WidgetCheckbox {
-				key = "required.confirm" // a declaration to tick, not a field to fill in
+			fld := c.f.Field(p)
+			if fld != nil && fld.Type == "object" && s != nil {
+				// A group left empty: what each of its fields lacks, not the group.
+				if sub := s.Properties[name]; sub != nil {
+					if errs := c.empty(sub, p); len(errs) > 0 {
+						out = append(out, errs...)
+						continue
+					}
+				}
 			}
-			out = append(out, c.f.entry(p, key, messageParams{}))
+			out = append(out, c.f.entry(p, requiredKey(fld), messageParams{}))
 		}
 		return out
+	case "x-date":
+		if len(rel) == 2 {
+			key = "x-date." + rel[1]
+			if fld := c.f.Field(ptr); fld != nil && fld.dates != nil {
+				switch rel[1] {
+				case "maxYearsBack":
+					p.limit = strconv.Itoa(*fld.dates.MaxYearsBack)
+				case "maxYearsAhead":
+					p.limit = strconv.Itoa(*fld.dates.MaxYearsAhead)
+				}
+			}
+			if _, ok := messages[key]; ok {
+				break
+			}
+		}
+		key = genericKey
 	case "dependentRequired", "dependencies":
 		if len(rel) == 3 && s != nil {
 			dname := unescapePointer(rel[1])
@@ -465,13 +494,19 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 		key = "required"
 	case "additionalProperties":
 		var out []FieldError
-		for _, name := range c.additional(s, ptr) {
+		for _, name := range c.additional(s, rel0) {
 			out = append(out, c.f.entry(ptr+"/"+escapePointer(name), "additionalProperties", messageParams{}))
 		}
 		if len(out) > 0 {
 			return out
 		}
 	case "type":
+		if str, ok := valueAt(c.doc, rel0).(string); ok && (jsonNumber.MatchString(str) || germanNumberRe.MatchString(str)) && len(str) > 0 {
+			if fld := c.f.Field(ptr); fld != nil && (fld.Type == "number" || fld.Type == "integer") {
+				// A number typed in a form that the validator cannot take (see numberInRange).
+				return []FieldError{c.f.numberRangeEntry(ptr)}
+			}
+		}
 		key = "type"
 		if s != nil && len(s.Types) == 1 {
 			key = "type." + s.Types[0]
@@ -537,6 +572,39 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 		key = genericKey
 	}
 	return []FieldError{c.f.entry(ptr, key, p)}
+}
+
+// requiredKey is the message key for a required field that is missing: a choice asks to choose,
+// a declaration to confirm, anything else to fill in.
+func requiredKey(fld *Field) string {
+	if fld == nil {
+		return "required"
+	}
+	switch fld.Widget {
+	case WidgetCheckbox:
+		return "required.confirm" // a declaration to tick, not a field to fill in
+	case WidgetRadio, WidgetSelect:
+		if fld.Type == "boolean" && fld.Enum == nil {
+			return "required.boolean"
+		}
+		return "required.choice"
+	case WidgetCheckboxes:
+		return "required.choices"
+	case WidgetRepeat:
+		return "required.list"
+	}
+	return "required"
+}
+
+// empty returns what an empty object at ptr lacks against its schema sub: one entry per field.
+func (c *converter) empty(sub *jsonschema.Schema, ptr string) []FieldError {
+	err := sub.Validate(map[string]any{})
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	inner := converter{f: c.f, doc: map[string]any{}, mode: c.mode, prefix: ptr}
+	return inner.collect(ve)
 }
 
 // missing returns the names of the required properties absent at ptr.
