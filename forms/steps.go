@@ -90,12 +90,17 @@ func (f *Form) StepOf(pointer string) string {
 
 // ValidateStep checks the page step of doc as the citizen leaves it: its fields completely (as
 // Validate does), the rest of the document not at all. Problems that belong to no step (such
-// as a field the form does not have, or a document that is not JSON) are reported too.
+// as a field the form does not have) are reported too, and so is a document refused before
+// validation (not JSON, a member name twice, a number out of range) on whichever page.
 func (f *Form) ValidateStep(step string, doc []byte) error {
 	if _, ok := f.Step(step); !ok {
 		return fmt.Errorf("%w: %q in %s", ErrUnknownStep, step, f.name)
 	}
-	err := f.Validate(doc)
+	v, err := f.decode(doc)
+	if err != nil {
+		return err // a document refused before validation is refused on every page
+	}
+	err = f.validateChecked(v, modeFinal)
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
 		return err
