@@ -411,6 +411,9 @@ func firstInput(vf *viewField) string {
 		if len(vf.Items) > 0 {
 			return firstInput(vf.Items[0].Field)
 		}
+		if vf.AddLabel != "" {
+			return vf.ID + "--add" // an empty list: its add button
+		}
 		return vf.ID
 	case WidgetRadio, WidgetCheckboxes:
 		if len(vf.Options) > 0 {

@@ -46,7 +46,8 @@ func unjoin(err error) []error {
 //   - every input marked aria-invalid="true" is described (aria-describedby, on it or its
 //     fieldset) by a non-empty error message, and is linked from the error summary (an element
 //     with role="alert"), directly or through another input of the same name;
-//   - every link of the error summary points to an existing form control;
+//   - every link of the error summary points to an existing form control (an input, select,
+//     textarea, or a button such as the one that adds the first entry of an empty list);
 //   - every button has a text.
 func Check(r io.Reader) error {
 	doc, err := html.Parse(r)
@@ -199,7 +200,7 @@ func (c *checker) check(doc *html.Node) {
 		href, _ := attr(a, "href")
 		id, ok := strings.CutPrefix(href, "#")
 		target := c.ids[id]
-		if !ok || target == nil || !isControl(target) {
+		if !ok || target == nil || !isControl(target) && target.DataAtom != atom.Button {
 			c.fail("error summary link %q (%q) does not point to a form control", href, text(a))
 			continue
 		}
