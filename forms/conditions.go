@@ -81,9 +81,18 @@ func (f *Form) Applies(doc []byte, pointer string) (bool, error) {
 	if f.Field(pointer) == nil {
 		return false, fmt.Errorf("forms: %s has no field %q", f.name, pointer)
 	}
-	var cur any = obj
+	return f.appliesIn(obj, pointer), nil
+}
+
+// appliesIn reports whether the field at pointer, which the form has, applies in the decoded
+// document root.
+func (f *Form) appliesIn(root any, pointer string) bool {
+	cur := root
 	fld := f.root
 	for _, tok := range splitPointer(pointer) {
+		if fld == nil {
+			return false
+		}
 		if fld.Type == "array" {
 			fld = fld.Items
 			arr, _ := cur.([]any)
@@ -96,12 +105,12 @@ func (f *Form) Applies(doc []byte, pointer string) (bool, error) {
 		}
 		m, _ := cur.(map[string]any)
 		next := fld.byName[tok]
-		if !next.applies(m) {
-			return false, nil
+		if next == nil || !next.applies(m) {
+			return false
 		}
 		fld, cur = next, m[tok]
 	}
-	return true, nil
+	return true
 }
 
 // Prune returns doc without the values of fields that do not apply to it, such as the rent

@@ -428,7 +428,14 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 	isFalse := e.Message == "not allowed"
 	s, rel := c.locate(e.AbsoluteKeywordLocation, isFalse)
 	if isFalse {
-		return []FieldError{c.f.entry(c.at(e), "false", messageParams{})}
+		ptr := c.at(e)
+		if strings.HasSuffix(e.AbsoluteKeywordLocation, "/unevaluatedProperties") && c.prefix == "" &&
+			c.f.Field(ptr) != nil && c.f.appliesIn(c.doc, ptr) {
+			// A field of an applicable branch with a problem of its own: the branch failed, so
+			// the field counts as unevaluated too. Its own problem is reported where it is.
+			return nil
+		}
+		return []FieldError{c.f.entry(ptr, "false", messageParams{})}
 	}
 	kw := ""
 	if len(rel) > 0 {
