@@ -118,26 +118,48 @@ func checkNumber(v any) bool {
 }
 
 // duplicateMember returns the JSON pointer of the first member of an object in doc whose name
-// the object has already had, comparing names after unescaping. doc must be valid JSON.
+// the object has already had, comparing names after unescaping. doc must be valid JSON. It runs
+// on every document, so it keeps names as offsets into doc and allocates nothing for a document
+// of ordinary shape.
 func duplicateMember(doc []byte) (string, bool) {
+	// A name is doc[start:end], or, for a name with escapes, unescaped[-start-1].
+	type span struct{ start, end int }
 	type frame struct {
 		object   bool
-		keyStart int                 // index into keys where this object's names start
-		seen     map[string]struct{} // for large objects
-		cur      []byte              // the current member name
-		index    int                 // the current array index
+		keyStart int  // index into keys where this object's names start; -1 once in seen
+		seen     int  // index into maps, for an object with many names; -1 if none
+		cur      span // the current member name
+		index    int  // the current array index
 	}
 	const linearLimit = 32
-	var stack []frame
-	var keys [][]byte
-	expectKey := false
+	var (
+		stackBuf  [32]frame
+		keysBuf   [128]span
+		stack     = stackBuf[:0]
+		keys      = keysBuf[:0]
+		maps      []map[string]struct{}
+		unescaped []string
+		expectKey bool
+	)
+	name := func(sp span) string {
+		if sp.start < 0 {
+			return unescaped[-sp.start-1]
+		}
+		return string(doc[sp.start:sp.end])
+	}
+	equal := func(a, b span) bool {
+		if a.start >= 0 && b.start >= 0 {
+			return bytes.Equal(doc[a.start:a.end], doc[b.start:b.end])
+		}
+		return name(a) == name(b)
+	}
 	for i := 0; i < len(doc); i++ {
 		switch doc[i] {
 		case '{':
-			stack = append(stack, frame{object: true, keyStart: len(keys)})
+			stack = append(stack, frame{object: true, keyStart: len(keys), seen: -1})
 			expectKey = true
 		case '[':
-			stack = append(stack, frame{keyStart: len(keys)})
+			stack = append(stack, frame{keyStart: len(keys), seen: -1})
 			expectKey = false
 		case '}', ']':
 			if n := len(stack); n > 0 {
@@ -165,31 +187,36 @@ func duplicateMember(doc []byte) (string, bool) {
 			}
 			if n := len(stack); n > 0 && expectKey && stack[n-1].object {
 				top := &stack[n-1]
-				name := doc[i+1 : j]
+				sp := span{i + 1, j}
 				if escaped {
 					var s string
 					if json.Unmarshal(doc[i:j+1], &s) == nil {
-						name = []byte(s)
+						unescaped = append(unescaped, s)
+						sp = span{-len(unescaped), 0}
 					}
 				}
-				top.cur = name
+				top.cur = sp
 				dup := false
-				if top.seen != nil {
-					_, dup = top.seen[string(name)]
-					top.seen[string(name)] = struct{}{}
+				if top.seen >= 0 {
+					m := maps[top.seen]
+					k := name(sp)
+					_, dup = m[k]
+					m[k] = struct{}{}
 				} else {
 					for _, k := range keys[top.keyStart:] {
-						if bytes.Equal(k, name) {
+						if equal(k, sp) {
 							dup = true
 							break
 						}
 					}
-					keys = append(keys, name)
+					keys = append(keys, sp)
 					if len(keys)-top.keyStart > linearLimit {
-						top.seen = make(map[string]struct{}, 2*linearLimit)
+						m := make(map[string]struct{}, 2*linearLimit)
 						for _, k := range keys[top.keyStart:] {
-							top.seen[string(k)] = struct{}{}
+							m[name(k)] = struct{}{}
 						}
+						maps = append(maps, m)
+						top.seen = len(maps) - 1
 						keys = keys[:top.keyStart]
 					}
 				}
@@ -198,7 +225,7 @@ func duplicateMember(doc []byte) (string, bool) {
 					for _, fr := range stack {
 						b = append(b, '/')
 						if fr.object {
-							b = append(b, escapePointer(string(fr.cur))...)
+							b = append(b, escapePointer(name(fr.cur))...)
 						} else {
 							b = strconv.AppendInt(b, int64(fr.index), 10)
 						}
