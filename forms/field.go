@@ -73,7 +73,7 @@ type Field struct {
 	// when the schema does not say a single one.
 	Type     string
 	Format   string
-	Required bool  // required by its parent object
+	Required bool  // required by its parent object's own "required" (branches: see Form.Applies)
 	Enum     []any // allowed values, from "enum", "const" or a "oneOf" of consts
 	// EnumLabels are the labels of Enum, index by index.
 	EnumLabels   []Text

@@ -34,7 +34,7 @@ type RenderOptions struct {
 	// top linking to each field, and each message at its field. Other errors are ignored.
 	Errors error
 	// Hidden are extra hidden inputs, such as a CSRF token. Their names must start with "_",
-	// which ParseValues ignores; "_lang" and "_action" are the package's own.
+	// which ParseValues ignores; "_lang", "_action" and "_arrays" are the package's own.
 	Hidden map[string]string
 	// SubmitLabel is the text of the submit button; default "Weiter"/"Continue".
 	SubmitLabel Text
@@ -48,11 +48,15 @@ type RenderOptions struct {
 //     aria-invalid, required ones aria-required, and optional ones say "(optional)";
 //   - with errors, an error summary (role="alert") at the top links to each field, following the
 //     GOV.UK Design System pattern;
-//   - up to five choices render as radios, more as a select, booleans as Ja/Nein radios (or one
-//     checkbox with widget "checkbox"), arrays of choices as checkboxes, format "date" as a date
-//     input, numbers as text inputs with an inputmode;
+//   - up to five choices render as radios, more as a select, booleans as Ja/Nein radios, a
+//     declaration ({"type": "boolean", "const": true}, or a boolean with widget "checkbox") as
+//     one checkbox with the field's label, arrays of choices as checkboxes, format "date" as a
+//     date input (with min and max from "x-date"), numbers as text inputs with an inputmode;
 //   - arrays render as repeatable groups with add and remove buttons that are plain submit
-//     buttons (name "_action"), so they work without JavaScript; see ParseValues and Apply.
+//     buttons (name "_action"), so they work without JavaScript; see ParseValues. Each array is
+//     named in a hidden "_arrays" input, so that one left empty posts back as [];
+//   - only the questions that apply to doc are rendered (see the package documentation on
+//     conditions), and errors at fields not rendered are left out of the page.
 //
 // Every value is escaped by html/template. Input names are the fields' JSON pointers.
 func (f *Form) Render(w io.Writer, doc []byte, opts *RenderOptions) error {
