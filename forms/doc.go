@@ -127,6 +127,8 @@
 //	"dependentSchemas":  {"untermieter": {"properties": {"untermiete": {...}}, "required": ["untermiete"]}},
 //	"dependentRequired": {"bic": ["kontoinhaber"]}
 //
+// What forms makes of them:
+//
 //   - A property declared only in a branch ("then", "else", an entry of "dependentSchemas") is
 //     conditional ([Field].Conditional): it is asked where the branch applies ("then" when the
 //     object matches "if", "else" when it does not, a dependentSchemas entry when its property
