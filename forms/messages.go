@@ -51,6 +51,8 @@ var messages = map[string]Text{
 	"multipleOf":           {DE: "Bitte geben Sie bei „{label}“ ein Vielfaches von {limit} an.", EN: "“{label}” must be a multiple of {limit}."},
 	"minItems":             {DE: "Bitte machen Sie bei „{label}“ mindestens {limit} Einträge.", EN: "Please add at least {limit} entries for “{label}”."},
 	"minItems.one":         {DE: "Bitte machen Sie bei „{label}“ mindestens einen Eintrag.", EN: "Please add at least one entry for “{label}”."},
+	"minItems.choice":      {DE: "Bitte wählen Sie bei „{label}“ mindestens {limit} der angebotenen Möglichkeiten aus.", EN: "Please choose at least {limit} of the options for “{label}”."},
+	"minItems.choiceOne":   {DE: "Bitte wählen Sie bei „{label}“ mindestens eine der angebotenen Möglichkeiten aus.", EN: "Please choose at least one of the options for “{label}”."},
 	"maxItems":             {DE: "Bei „{label}“ sind höchstens {limit} Einträge möglich.", EN: "“{label}” can have at most {limit} entries."},
 	"uniqueItems":          {DE: "Bei „{label}“ ist ein Eintrag mehrfach vorhanden. Bitte entfernen Sie die Wiederholung.", EN: "“{label}” has an entry twice."},
 	"minProperties":        {DE: "Bitte machen Sie bei „{label}“ mindestens {limit} Angaben.", EN: "Please give at least {limit} details for “{label}”."},

@@ -255,7 +255,7 @@ func (r *renderer) field(fl *Field, ptr string, v any, depth int, required bool)
 		ErrorPrefix:  r.t("Fehler:", "Error:"),
 		Required:     required,
 		Autocomplete: fl.Autocomplete,
-		Placeholder:  r.t("Bitte auswählen", "Please select"),
+		Placeholder:  r.t("Bitte wählen Sie aus", "Please choose"),
 		Errors:       r.errs[ptr],
 		MarkerName:   arraysField,
 	}

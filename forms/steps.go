@@ -140,7 +140,9 @@ func (f *Form) StepsWithErrors(err error) []string {
 // MergeStep returns base (the application data so far) with the fields of step replaced by those
 // of page (a document with only that step's fields, as ParseValues returns for a rendered step):
 // a field of the step that page lacks is removed from base, since the citizen emptied it; fields
-// of other steps are kept as they are. page may not have fields of other steps.
+// of other steps are kept as they are. page may not have fields of other steps. The answers
+// that no longer apply after the merge are dropped, as Prune does (the rent, say, of a citizen
+// who has just said they own their home).
 func (f *Form) MergeStep(step string, base, page []byte) ([]byte, error) {
 	st, ok := f.Step(step)
 	if !ok {
@@ -186,6 +188,8 @@ func (f *Form) MergeStep(step string, base, page []byte) ([]byte, error) {
 		} else {
 			delete(b, name)
 		}
+	}
+	for prune(f.root, b) {
 	}
 	return json.Marshal(b)
 }

@@ -547,7 +547,16 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 		}
 	case "minItems":
 		if s != nil {
-			if s.MinItems == 1 {
+			choice := false
+			if fld := c.f.Field(ptr); fld != nil && fld.Widget == WidgetCheckboxes {
+				choice = true // ticked boxes, not entries
+			}
+			switch {
+			case choice && s.MinItems == 1:
+				key = "minItems.choiceOne"
+			case choice:
+				key = "minItems.choice"
+			case s.MinItems == 1:
 				key = "minItems.one"
 			}
 			p.limit = strconv.Itoa(s.MinItems)
