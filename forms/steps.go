@@ -63,7 +63,8 @@ func (f *Form) setSteps(hints []stepHint) error {
 	return nil
 }
 
-// Steps returns the form's steps in order, or nil when it is a single page.
+// Steps returns all the form's steps in order, or nil when it is a single page. Which of them
+// apply to an application's answers so far says ApplicableSteps.
 func (f *Form) Steps() []Step { return f.steps }
 
 // Step returns the step with id.
