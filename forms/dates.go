@@ -68,26 +68,22 @@ func today(now time.Time) time.Time {
 }
 
 // earliest and latest return the bounds on the day of now; ok is false where there is none.
-func (d *dateBounds) earliest(now time.Time) (time.Time, bool) {
-	t := today(now)
-	switch {
-	case d.NotPast && d.MaxYearsBack != nil:
-		return t, true // not in the past is the stricter
-	case d.NotPast:
-		return t, true
+func (d *dateBounds) earliest(now time.Time) (t time.Time, ok bool) {
+	switch day := today(now); {
+	case d.NotPast: // the stricter of the two lower bounds
+		return day, true
 	case d.MaxYearsBack != nil:
-		return t.AddDate(-*d.MaxYearsBack, 0, 0), true
+		return day.AddDate(-*d.MaxYearsBack, 0, 0), true
 	}
 	return time.Time{}, false
 }
 
-func (d *dateBounds) latest(now time.Time) (time.Time, bool) {
-	t := today(now)
-	switch {
+func (d *dateBounds) latest(now time.Time) (t time.Time, ok bool) {
+	switch day := today(now); {
 	case d.NotFuture:
-		return t, true
+		return day, true
 	case d.MaxYearsAhead != nil:
-		return t.AddDate(*d.MaxYearsAhead, 0, 0), true
+		return day.AddDate(*d.MaxYearsAhead, 0, 0), true
 	}
 	return time.Time{}, false
 }
