@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -13,7 +14,7 @@ func BenchmarkSessionDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.Decode(value); err != nil {
+		if _, err := s.Decode(context.Background(), value); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -34,7 +35,7 @@ func BenchmarkSessionDecodeUncached(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.Decode(value); err != nil {
+		if _, err := s.Decode(context.Background(), value); err != nil {
 			b.Fatal(err)
 		}
 	}
