@@ -32,9 +32,18 @@ type portal struct {
 	uploaded chan struct{} // one value per finished Upload call
 }
 
-func newPortal(t *testing.T) *portal {
+func newPortal(t *testing.T) *portal { return newPortalWith(t, nil, nil) }
+
+// newPortalWith is newPortal with a blob store in front of the harness's (nil: the harness's
+// own) and handler options.
+func newPortalWith(t *testing.T, wrap func(evidence.BlobStore) evidence.BlobStore, opts *evidence.HandlerOptions) *portal {
 	t.Helper()
-	p := &portal{harness: newHarness(t, nil, nil), uploaded: make(chan struct{}, 16)}
+	p := &portal{uploaded: make(chan struct{}, 16)}
+	if wrap == nil {
+		p.harness = newHarness(t, nil, nil)
+	} else {
+		p.harness = newHarnessWith(t, wrap)
+	}
 	p.apps = map[string]struct {
 		owner string
 		draft bool
@@ -56,7 +65,7 @@ func newPortal(t *testing.T) *portal {
 		o := r.Header.Get("X-Test-Citizen")
 		return o, o != ""
 	}
-	h := evidence.NewHandler(p.m, apps, owner, nil)
+	h := evidence.NewHandler(p.m, apps, owner, opts)
 	mux := http.NewServeMux()
 	h.Register(mux, "/api")
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
