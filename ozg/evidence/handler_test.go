@@ -29,14 +29,15 @@ type portal struct {
 		owner string
 		draft bool
 	}
-	uploaded chan struct{} // one value per finished Upload call
+	uploaded chan struct{}          // one value per finished Upload call
+	reqs     []evidence.Requirement // the applications' requirements; nil: documents
 }
 
 func newPortal(t *testing.T) *portal { return newPortalWith(t, nil, nil) }
 
 // newPortalWith is newPortal with a blob store in front of the harness's (nil: the harness's
 // own) and handler options.
-func newPortalWith(t *testing.T, wrap func(evidence.BlobStore) evidence.BlobStore, opts *evidence.HandlerOptions) *portal {
+func newPortalWith(t testing.TB, wrap func(evidence.BlobStore) evidence.BlobStore, opts *evidence.HandlerOptions) *portal {
 	t.Helper()
 	p := &portal{uploaded: make(chan struct{}, 16)}
 	if wrap == nil {
@@ -59,7 +60,11 @@ func newPortalWith(t *testing.T, wrap func(evidence.BlobStore) evidence.BlobStor
 		if !ok || a.owner != owner {
 			return evidence.Application{}, fmt.Errorf("application %q: %w", id, evidence.ErrNotFound)
 		}
-		return evidence.Application{ID: id, Draft: a.draft, Requirements: []evidence.Requirement{documents}}, nil
+		reqs := p.reqs
+		if reqs == nil {
+			reqs = []evidence.Requirement{documents}
+		}
+		return evidence.Application{ID: id, Draft: a.draft, Requirements: reqs}, nil
 	})
 	owner := func(r *http.Request) (string, bool) {
 		o := r.Header.Get("X-Test-Citizen")

@@ -2,6 +2,7 @@ package evidence_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -169,5 +170,38 @@ func TestHandlerLiftsTheUploadDeadlineForTheNextRequestOnTheConnection(t *testin
 	fmt.Fprintf(conn, "GET /api/applications/anna-draft/evidence HTTP/1.1\r\nHost: x\r\nX-Test-Citizen: anna\r\n\r\n")
 	if res, err = http.ReadResponse(br, nil); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("the next request on the kept-alive connection: %v %v", res, err)
+	}
+}
+
+// BenchmarkHandlerUpload4MB uploads a 4 MB PDF over HTTP through the handler, whose body
+// reads move the connection's read deadline as the bytes arrive.
+func BenchmarkHandlerUpload4MB(b *testing.B) {
+	p := newPortalWith(b, nil, nil)
+	req := documents
+	req.MaxSize = 8 << 20
+	ct, body := multipartBody(b, part{"requirement", "", "mietvertrag"}, part{"file", "a.pdf", string(pdfOfSize(4 << 20))})
+	p.mu.Lock()
+	p.reqs = []evidence.Requirement{req}
+	p.mu.Unlock()
+	client := p.srv.Client()
+	b.SetBytes(int64(body.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/api/applications/anna-draft/evidence", bytes.NewReader(body.Bytes()))
+		r.Header.Set("Content-Type", ct)
+		r.Header.Set("X-Test-Citizen", "anna")
+		res, err := client.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var e evidence.Evidence
+		if res.StatusCode != http.StatusCreated || json.NewDecoder(res.Body).Decode(&e) != nil {
+			b.Fatalf("status %d", res.StatusCode)
+		}
+		res.Body.Close()
+		<-p.uploaded
+		if err := p.m.Delete(context.Background(), "anna-draft", e.ID); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
