@@ -270,7 +270,8 @@ func (g *Gate) CallbackHandler() http.Handler {
 }
 
 // LogoutHandler ends the session on POST (CSRF-checked like every state-changing request),
-// in the session store too, so its cookie is refused everywhere afterwards, and sends the browser to the provider's end-session endpoint, or to AfterLogout.
+// in the session store too, so its cookie is refused everywhere afterwards, and sends the
+// browser to the provider's end-session endpoint, or to AfterLogout.
 func (g *Gate) LogoutHandler() http.Handler {
 	return g.Authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
