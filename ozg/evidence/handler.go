@@ -27,6 +27,15 @@ type Applications interface {
 	Application(ctx context.Context, owner, id string) (Application, error)
 }
 
+// ChangeHook is an optional method of [Applications]: the handlers call EvidenceChanged after
+// they stored or deleted a file of application id. An error means the change must not stand
+// (the application was submitted meanwhile): a new upload is deleted again and answered 409.
+// Package ozg uses it to count the draft's version up, so a submission checks the evidence it
+// commits.
+type ChangeHook interface {
+	EvidenceChanged(ctx context.Context, owner, id string) error
+}
+
 // ApplicationsFunc adapts a function to [Applications].
 type ApplicationsFunc func(ctx context.Context, owner, id string) (Application, error)
 
@@ -245,6 +254,12 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		}
+		if err := h.changed(r, app.ID); err != nil {
+			_ = h.m.Delete(context.WithoutCancel(r.Context()), app.ID, e.ID)
+			h.log.Info("evidence: upload refused after storing", "err", err)
+			notDraft(w)
+			return
+		}
 		w.Header().Set("Location", r.URL.Path+"/"+e.ID)
 		writeJSON(w, http.StatusCreated, e)
 		return
@@ -448,7 +463,20 @@ func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
 		h.evidenceError(w, err, Evidence{})
 		return
 	}
+	if err := h.changed(r, app.ID); err != nil {
+		h.log.Warn("evidence: after delete", "err", err)
+	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// changed calls the applications' ChangeHook, when they have one.
+func (h *Handler) changed(r *http.Request, applicationID string) error {
+	hook, ok := h.apps.(ChangeHook)
+	if !ok {
+		return nil
+	}
+	owner, _ := h.owner(r)
+	return hook.EvidenceChanged(r.Context(), owner, applicationID)
 }
 
 func (h *Handler) evidenceError(w http.ResponseWriter, err error, e Evidence) {
