@@ -46,6 +46,11 @@ type Principal struct {
 	// Organisation is set when the login is an organisation account (Mein Unternehmenskonto,
 	// ELSTER-based): the person above acts for it.
 	Organisation *Organisation `json:"organisation,omitempty"`
+
+	// Roles are the roles or groups the provider grants, read from the claims that
+	// [ClaimMapping.Roles] names. Citizen logins have none; staff logins at an authority's own
+	// provider carry the roles that decide which services a case worker may handle.
+	Roles []string `json:"roles,omitempty"`
 }
 
 // Address is a postal address (Anschrift) as the provider reported it.
