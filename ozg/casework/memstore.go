@@ -33,7 +33,7 @@ func (m *MemoryStore) Receive(ctx context.Context, c *Case, first Event) (*Case,
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
-	if err := checkCase(c); err != nil {
+	if err := CheckCase(c); err != nil {
 		return nil, false, err
 	}
 	m.mu.Lock()
@@ -55,8 +55,8 @@ func (m *MemoryStore) Receive(ctx context.Context, c *Case, first Event) (*Case,
 	return stored.Clone(), true, nil
 }
 
-// checkCase is what every store checks on Receive.
-func checkCase(c *Case) error {
+// CheckCase is what every store checks on Receive; stores outside the package call it too.
+func CheckCase(c *Case) error {
 	switch {
 	case c == nil || c.Submission == nil:
 		return fmt.Errorf("%w: no submission", ErrInvalid)
@@ -152,7 +152,7 @@ func (m *MemoryStore) Append(ctx context.Context, e Event, from, to ozg.State) (
 	if err := ctx.Err(); err != nil {
 		return Event{}, err
 	}
-	if err := checkEvent(e, to); err != nil {
+	if err := CheckEvent(e, to); err != nil {
 		return Event{}, err
 	}
 	m.mu.Lock()
@@ -173,8 +173,8 @@ func (m *MemoryStore) Append(ctx context.Context, e Event, from, to ozg.State) (
 	return e, nil
 }
 
-// checkEvent is what every store checks on Append.
-func checkEvent(e Event, to ozg.State) error {
+// CheckEvent is what every store checks on Append.
+func CheckEvent(e Event, to ozg.State) error {
 	switch {
 	case !e.Action.Valid():
 		return fmt.Errorf("%w: unknown action %q", ErrInvalid, e.Action)
