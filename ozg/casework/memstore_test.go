@@ -10,3 +10,7 @@ import (
 func TestMemoryStoreConformance(t *testing.T) {
 	caseworktest.RunStoreConformance(t, func(testing.TB) casework.Store { return casework.NewMemoryStore() })
 }
+
+func BenchmarkMemoryStore(b *testing.B) {
+	caseworktest.BenchmarkStore(b, func(testing.TB) casework.Store { return casework.NewMemoryStore() })
+}
