@@ -3,7 +3,9 @@ package casework
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha512"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -558,11 +560,17 @@ func (h *handler) evidence(w http.ResponseWriter, r *http.Request) {
 		mt = "application/octet-stream"
 	}
 	attachmentHeaders(w, mt, a.FileName)
-	if a.Size > 0 {
-		w.Header().Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	// No Content-Length: the body goes out chunked, so when the bytes turn out not to match
+	// the recorded SHA-512, aborting before the last chunk leaves the download incomplete
+	// instead of handing over a file that looks whole.
+	sum := sha512.New()
+	copied, err := io.Copy(w, io.TeeReader(io.LimitReader(br, max(a.Size, 0)+1), sum))
+	if err == nil && (copied != a.Size || !strings.EqualFold(hex.EncodeToString(sum.Sum(nil)), a.SHA512)) {
+		err = fmt.Errorf("%d bytes read, %d recorded, or their SHA-512 differs", copied, a.Size)
 	}
-	if _, err := io.Copy(w, io.LimitReader(br, max(a.Size, 0))); err != nil {
-		h.log.LogAttrs(r.Context(), slog.LevelWarn, "casework: evidence download", slog.String("case", id), slog.String("error", err.Error()))
+	if err != nil {
+		h.log.LogAttrs(r.Context(), slog.LevelError, "casework: evidence download aborted", slog.String("case", id), slog.Int("evidence", n), slog.Int64("bytes", copied), slog.String("error", err.Error()))
+		panic(http.ErrAbortHandler)
 	}
 }
 

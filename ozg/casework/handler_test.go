@@ -153,20 +153,27 @@ func TestDownloadsAreAttachmentsWithTheirSniffedType(t *testing.T) {
 	w := newWorld(t, memoryStores())
 	app := newStaffApp(t, w)
 	c := app.login(t, "sabine")
-	sub := w.submit(t, "wohngeld")
-	// the stored bytes of the evidence turn out to be HTML: it must not be served as such
-	if _, err := w.blobs.Put(context.Background(), sub.Attachments[0].BlobKey, strings.NewReader("<html><script>alert(1)</script></html>")); err != nil {
-		t.Fatal(err)
-	}
+	// evidence whose bytes are HTML (the citizen's upload was checked, but never trust a type)
+	sub := w.submitWith(t, "wohngeld", []byte("<html><script>alert(1)</script></html>"))
 	r := c.get("/sachbearbeitung/faelle/" + sub.ID + "/nachweise/0")
-	if r.status != 200 || r.header.Get("Content-Type") != "application/octet-stream" {
-		t.Fatalf("HTML evidence served as %q (%d)", r.header.Get("Content-Type"), r.status)
+	if r.status != 200 || r.err != nil || r.header.Get("Content-Type") != "application/octet-stream" {
+		t.Fatalf("HTML evidence served as %q (%d, %v)", r.header.Get("Content-Type"), r.status, r.err)
 	}
 	if cd := r.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "filename*=utf-8''Mietvertrag%20Wei%C3%9F.pdf") {
 		t.Fatalf("Content-Disposition %q", cd)
 	}
 	if r.header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(r.header.Get("Content-Security-Policy"), "sandbox") {
 		t.Fatalf("headers %v", r.header)
+	}
+	// the stored bytes change behind the case's back: the download must not arrive whole
+	for name, content := range map[string]string{"shorter": "%PDF-1.4 short", "same size": strings.Repeat("x", len(samplePDF("Mietvertrag Weiß")))} {
+		bad := w.submit(t, "wohngeld")
+		if _, err := w.blobs.Put(context.Background(), bad.Attachments[0].BlobKey, strings.NewReader(content)); err != nil {
+			t.Fatal(err)
+		}
+		if r := c.get("/sachbearbeitung/faelle/" + bad.ID + "/nachweise/0"); r.err == nil {
+			t.Errorf("%s: a download whose bytes do not match their SHA-512 arrived whole (%d, %d bytes)", name, r.status, len(r.body))
+		}
 	}
 	for _, bad := range []string{"-1", "1", "x", "0001"} {
 		if r := c.get("/sachbearbeitung/faelle/" + sub.ID + "/nachweise/" + bad); r.status != 404 {
@@ -176,7 +183,7 @@ func TestDownloadsAreAttachmentsWithTheirSniffedType(t *testing.T) {
 
 	sub2 := w.submit(t, "wohngeld")
 	r = c.get("/sachbearbeitung/faelle/" + sub2.ID + "/nachweise/0")
-	if r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.body, "%PDF-") {
+	if r.err != nil || r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.body, "%PDF-") {
 		t.Fatalf("PDF evidence served as %q", r.header.Get("Content-Type"))
 	}
 	r = c.get("/sachbearbeitung/faelle/" + sub2.ID + "/antragsuebersicht.pdf")

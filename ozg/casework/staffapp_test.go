@@ -61,6 +61,7 @@ type response struct {
 	body   string
 	header http.Header
 	url    string
+	err    error // the request or reading the body failed (the server aborted the answer)
 }
 
 // login logs persona in by opening the inbox, which sends the browser through the provider.
@@ -96,11 +97,11 @@ func (c *client) do(req *http.Request) response {
 	c.t.Helper()
 	resp, err := c.c.Do(req)
 	if err != nil {
-		c.t.Fatal(err)
+		return response{err: err}
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, body: string(b), header: resp.Header, url: resp.Request.URL.String()}
+	b, err := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, body: string(b), header: resp.Header, url: resp.Request.URL.String(), err: err}
 }
 
 func (c *client) get(path string) response {

@@ -109,13 +109,17 @@ var citizen = mailbox.Citizen{Subject: "bPK2-ERIKA-7f3a9c", Level: mailbox.Level
 // fee for the parking permit), and runs the outbox once, so the case is in the inbox. It
 // returns the delivered submission.
 func (w *world) submit(t testing.TB, service string) *ozg.Submission {
+	return w.submitWith(t, service, samplePDF("Mietvertrag Weiß"))
+}
+
+// submitWith is submit with pdf as the evidence file's bytes.
+func (w *world) submitWith(t testing.TB, service string, pdf []byte) *ozg.Submission {
 	t.Helper()
 	ctx := context.Background()
 	a, err := w.apps.Create(ctx, service, citizen.Subject, caseworktest.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdf := samplePDF("Mietvertrag Weiß")
 	key := fmt.Sprintf("evidence/%s/1", a.ID)
 	if _, err := w.blobs.Put(ctx, key, bytes.NewReader(pdf)); err != nil {
 		t.Fatal(err)
