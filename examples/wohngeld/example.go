@@ -15,8 +15,7 @@ import (
 	"github.com/ozgkit/ozgkit/identity/identitytest"
 	"github.com/ozgkit/ozgkit/identity/saml"
 	"github.com/ozgkit/ozgkit/identity/samltest"
-	"github.com/ozgkit/ozgkit/ozg"
-	"github.com/ozgkit/ozgkit/ozg/delivery"
+	"github.com/ozgkit/ozgkit/ozg/casework"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
 	"github.com/ozgkit/ozgkit/ozg/portal"
 	"github.com/ozgkit/ozgkit/payment/paymenttest"
@@ -37,15 +36,16 @@ type example struct {
 	portal  *portal.Portal
 	ln      net.Listener
 	base    string
-	idp     *identitytest.Provider
-	samlIdP *samltest.Provider
-	inbox   *delivery.Inbox
+	idp      *identitytest.Provider
+	samlIdP  *samltest.Provider
+	staffIdP *identitytest.Provider
+	casework *casework.Casework
 	servers []*http.Server
 }
 
 // start builds the example and listens; serve runs it.
 func start(ctx context.Context, cfg config) (*example, error) {
-	e := &example{inbox: delivery.NewInbox()}
+	e := &example{}
 	var err error
 	if e.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, err
@@ -100,7 +100,7 @@ func start(ctx context.Context, cfg config) (*example, error) {
 		Services:   list,
 		OIDC:       portal.OIDC{Issuer: idpURL, ClientID: "wohngeld-portal", ClientSecret: secret},
 		Payments:   pay,
-		Deliveries: map[string]ozg.Delivery{"fachverfahren": e.inbox},
+		BackOffice: e.backOffice(cfg),
 		Theme: portal.Theme{
 			Name: "Beispielportal der Landeshauptstadt Kiel", NameEN: "Example portal of the City of Kiel",
 			// The example's authority is fictitious; a real portal links its own legal pages.
@@ -193,6 +193,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "Beispielportal:  %s/\n", e.base)
+	fmt.Fprintf(out, "Sachbearbeitung: %s/sachbearbeitung/ (Testpersonen sabine, tom)\n", e.base)
 	fmt.Fprintf(out, "API:             %s/api/openapi.json — beenden mit Strg+C\n", e.base)
 	return e.close(e.portal.Serve(ctx, e.ln))
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ozgkit/ozgkit/ozg/casework"
 	"github.com/ozgkit/ozgkit/ozg/portal"
 	"github.com/ozgkit/ozgkit/payment"
 	"github.com/ozgkit/ozgkit/payment/paymenttest"
@@ -82,10 +83,19 @@ func TestExampleJourney(t *testing.T) {
 	if err := waitState(ctx, c, draft.ID, "delivered"); err != nil {
 		t.Fatal(err)
 	}
-	if subs := e.inbox.Submissions(); len(subs) != 1 || subs[0].Reference != receipt.Reference {
-		t.Fatalf("back office received %+v", subs)
+	sabine := casework.Staff{Subject: "sabine", Name: "Sabine Sachbearbeiterin", Roles: []string{"wohngeld"}}
+	cases, _, err := e.casework.List(ctx, sabine, casework.Query{})
+	if err != nil || len(cases) != 1 || cases[0].Submission.Reference != receipt.Reference {
+		t.Fatalf("the back office's inbox: %+v, %v", cases, err)
 	}
 	if err := waitMessage(ctx, c, "Eingangsbestätigung: Wohngeld beantragen"); err != nil {
+		t.Fatal(err)
+	}
+	// The case worker decides; the Bescheid reaches the Postfach.
+	if _, err := e.casework.Decide(ctx, sabine, cases[0].ID, casework.Decision{Text: "Ihrem Antrag wird stattgegeben."}); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitState(ctx, c, draft.ID, "decided"); err != nil {
 		t.Fatal(err)
 	}
 

@@ -71,6 +71,10 @@ type Config struct {
 	// CursorKey signs Postfach page cursors (at least 32 bytes).
 	SessionKeys [][]byte
 	CursorKey   []byte
+	// BackOffice, when set, is called once the portal's stores are built: a back office on the
+	// same database and Postfach (such as ozg/casework) returns its delivery targets, its
+	// pages, its hook for citizens' replies and what the receipt carries.
+	BackOffice func(ctx context.Context, p *Portal) (BackOffice, error)
 	// Routes are further handlers served beside the portal's own routes, by ServeMux
 	// pattern (e.g. a back office at "/sachbearbeitung/"). They get the portal's security
 	// headers, request ids and panic recovery, but no citizen login: they bring their own.
@@ -85,6 +89,19 @@ type Config struct {
 	OutboxPollInterval time.Duration
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
+}
+
+// BackOffice is what a back office adds to a portal (see Config.BackOffice).
+type BackOffice struct {
+	// Deliveries are further delivery targets, by name.
+	Deliveries map[string]ozg.Delivery
+	// Routes are the back office's pages, by ServeMux pattern (they bring their own login).
+	Routes map[string]http.Handler
+	// OnReply receives the citizens' replies to the authority's questions in the Postfach.
+	OnReply mailbox.ReplyHook
+	// ReceiptAttachments returns files for the citizen's receipt (Eingangsbestätigung) of a
+	// delivered submission, e.g. the Antragsübersicht as PDF.
+	ReceiptAttachments func(svc *ozg.Service, s *ozg.Submission) ([]mailbox.NewAttachment, error)
 }
 
 // OIDC configures the OpenID Connect provider citizens log in at (authorization code flow
@@ -117,6 +134,8 @@ type Portal struct {
 	sessions *identity.Sessions
 	api      *API
 	pages    *Pages
+	blobs    *evidence.FileBlobStore
+	back     BackOffice
 }
 
 // New builds the portal from cfg: it opens (and migrates) the database, creates the keys on
@@ -158,6 +177,9 @@ func New(ctx context.Context, cfg Config) (*Portal, error) {
 	if err := p.buildStores(ctx); err != nil {
 		return nil, err
 	}
+	if err := p.buildBackOffice(ctx); err != nil {
+		return nil, err
+	}
 	if err := p.buildIdentity(ctx); err != nil {
 		return nil, err
 	}
@@ -178,10 +200,6 @@ func (p *Portal) buildCatalog() error {
 		if err := p.catalog.Register(s); err != nil {
 			errs = append(errs, err)
 			continue
-		}
-		if _, ok := p.cfg.Deliveries[s.Delivery]; !ok {
-			errs = append(errs, fmt.Errorf("portal: service %s delivers to %q, which is not among Config.Deliveries (%s)",
-				s.ID, s.Delivery, strings.Join(sortedKeys(p.cfg.Deliveries), ", ")))
 		}
 		if s.FeeDueOnline() && p.cfg.Payments == nil {
 			errs = append(errs, fmt.Errorf("portal: service %s charges a fee before submission but Config.Payments is nil", s.ID))
@@ -216,9 +234,16 @@ func (p *Portal) buildStores(ctx context.Context) error {
 			return err
 		}
 	}
-	if p.mailbox, err = mailbox.New(p.db.Mailbox(), blobs, &mailbox.Options{
-		Notifier: p.cfg.Notifier, CursorKey: cursorKey, Logger: p.logger,
-	}); err != nil {
+	mbOpts := &mailbox.Options{Notifier: p.cfg.Notifier, CursorKey: cursorKey, Logger: p.logger}
+	if p.cfg.BackOffice != nil { // replies go to the back office, which is made next
+		mbOpts.OnReply = func(ctx context.Context, q, r mailbox.Message) error {
+			if p.back.OnReply == nil {
+				return mailbox.ErrReplyNotAllowed
+			}
+			return p.back.OnReply(ctx, q, r)
+		}
+	}
+	if p.mailbox, err = mailbox.New(p.db.Mailbox(), blobs, mbOpts); err != nil {
 		return fmt.Errorf("portal: %w", err)
 	}
 	opts := &ozg.ApplicationsOptions{Evidence: p.evidence, Logger: p.logger}
@@ -226,13 +251,46 @@ func (p *Portal) buildStores(ctx context.Context) error {
 		p.payments = payment.NewService(p.db.Payments(), p.cfg.Payments, &payment.Options{Logger: p.logger})
 		opts.Fees = PaymentFees(p.payments)
 	}
-	store := p.db.Applications()
-	p.apps = ozg.NewApplications(p.catalog, store, opts)
-	if err := p.apps.CheckServices(); err != nil {
+	p.blobs = blobs
+	p.apps = ozg.NewApplications(p.catalog, p.db.Applications(), opts)
+	return p.apps.CheckServices()
+}
+
+// buildBackOffice asks the back office for its parts, checks that every service's delivery
+// target exists, and makes the outbox.
+func (p *Portal) buildBackOffice(ctx context.Context) error {
+	targets := map[string]ozg.Delivery{}
+	for name, d := range p.cfg.Deliveries {
+		targets[name] = d
+	}
+	if p.cfg.BackOffice != nil {
+		var err error
+		if p.back, err = p.cfg.BackOffice(ctx, p); err != nil {
+			return fmt.Errorf("portal: back office: %w", err)
+		}
+		for name, d := range p.back.Deliveries {
+			if _, dup := targets[name]; dup {
+				return fmt.Errorf("portal: delivery target %q is named twice (Config.Deliveries and the back office)", name)
+			}
+			targets[name] = d
+		}
+	}
+	var errs []error
+	for _, s := range p.catalog.Services() {
+		if _, ok := targets[s.Delivery]; !ok {
+			errs = append(errs, fmt.Errorf("portal: service %s delivers to %q, which is not a configured delivery target (%s)",
+				s.ID, s.Delivery, strings.Join(sortedKeys(targets), ", ")))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	p.outbox = ozg.NewOutbox(store, p.cfg.Deliveries, blobs, &ozg.OutboxOptions{
-		PollInterval: p.cfg.OutboxPollInterval, Logger: p.logger, OnDelivered: OnDelivered(p.catalog, p.mailbox),
+	onDelivered := OnDelivered(p.catalog, p.mailbox)
+	if p.back.ReceiptAttachments != nil {
+		onDelivered = onDeliveredWith(p.catalog, p.mailbox, p.back.ReceiptAttachments)
+	}
+	p.outbox = ozg.NewOutbox(p.db.Applications(), targets, p.blobs, &ozg.OutboxOptions{
+		PollInterval: p.cfg.OutboxPollInterval, Logger: p.logger, OnDelivered: onDelivered,
 	})
 	return nil
 }
@@ -332,9 +390,11 @@ func (p *Portal) buildFrontEnds() error {
 	mux.HandleFunc("GET /catalog.jsonld", p.jsonLD)
 	mux.HandleFunc("GET /sitemap.xml", p.sitemap)
 	mux.HandleFunc("GET /catalog.xzufi.xml", p.xzufi)
-	for _, pattern := range sortedKeys(p.cfg.Routes) {
-		if err := handle(mux, pattern, p.cfg.Routes[pattern]); err != nil {
-			return err
+	for _, routes := range []map[string]http.Handler{p.cfg.Routes, p.back.Routes} {
+		for _, pattern := range sortedKeys(routes) {
+			if err := handle(mux, pattern, routes[pattern]); err != nil {
+				return err
+			}
 		}
 	}
 	mux.Handle("/", p.gate.Authenticate(p.pages))
@@ -379,6 +439,9 @@ func (p *Portal) Evidence() *evidence.Manager { return p.evidence }
 
 // Outbox returns the outbox (failed deliveries: Outbox.Failed and Outbox.Requeue).
 func (p *Portal) Outbox() *ozg.Outbox { return p.outbox }
+
+// Blobs returns the store of uploaded files (evidence and Postfach attachments).
+func (p *Portal) Blobs() *evidence.FileBlobStore { return p.blobs }
 
 // Gate returns the identity gate.
 func (p *Portal) Gate() *identity.Gate { return p.gate }

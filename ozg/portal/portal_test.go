@@ -208,10 +208,18 @@ func TestAServiceNamingAnUnknownDeliveryTargetIsRefusedAtStart(t *testing.T) {
 	svc.Delivery = "fachverfahrn" // a typo
 	_, err := portal.New(context.Background(), portal.Config{
 		BaseURL: "http://127.0.0.1:1", DataDir: t.TempDir(), Services: []*ozg.Service{svc},
+		Payments:   paymenttest.NewMemoryProvider(),
 		Deliveries: map[string]ozg.Delivery{"fachverfahren": delivery.NewInbox()},
 	})
-	if err == nil || !strings.Contains(err.Error(), `"fachverfahrn"`) || !strings.Contains(err.Error(), "Config.Payments") {
-		t.Fatalf("New = %v, want the unknown target and the missing payments named", err)
+	if err == nil || !strings.Contains(err.Error(), `"fachverfahrn"`) || !strings.Contains(err.Error(), "fachverfahren") {
+		t.Fatalf("New = %v, want the unknown target named beside the known ones", err)
+	}
+	_, err = portal.New(context.Background(), portal.Config{
+		BaseURL: "http://127.0.0.1:1", DataDir: t.TempDir(), Services: []*ozg.Service{parkingService(t)},
+		Deliveries: map[string]ozg.Delivery{"fachverfahren": delivery.NewInbox()},
+	})
+	if err == nil || !strings.Contains(err.Error(), "Config.Payments") {
+		t.Fatalf("New = %v, want the missing payment provider named", err)
 	}
 }
 

@@ -14,12 +14,23 @@ import (
 // that recorded the delivery, and retries this until it succeeds; the message's key makes a
 // repeated call send nothing twice.
 func OnDelivered(catalog *ozg.Catalog, mb *mailbox.Mailbox) func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error {
+	return onDeliveredWith(catalog, mb, nil)
+}
+
+// onDeliveredWith is OnDelivered with attachments for the receipt (attach may be nil).
+func onDeliveredWith(catalog *ozg.Catalog, mb *mailbox.Mailbox, attach func(*ozg.Service, *ozg.Submission) ([]mailbox.NewAttachment, error)) func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error {
 	return func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error {
 		svc, err := catalog.Service(s.ServiceID)
 		if err != nil {
 			return err
 		}
-		if _, err := mb.Send(ctx, receiptMessage(svc, s)); err != nil {
+		d := receiptMessage(svc, s)
+		if attach != nil {
+			if d.Attachments, err = attach(svc, s); err != nil {
+				return fmt.Errorf("portal: receipt for %s: attachments: %w", s.ID, err)
+			}
+		}
+		if _, err := mb.Send(ctx, d); err != nil {
 			return fmt.Errorf("portal: receipt for %s: %w", s.ID, err)
 		}
 		return nil
