@@ -33,14 +33,14 @@ type config struct {
 // example is the running example: the portal and the local stand-ins for the services a
 // municipality connects to.
 type example struct {
-	portal  *portal.Portal
-	ln      net.Listener
-	base    string
+	portal   *portal.Portal
+	ln       net.Listener
+	base     string
 	idp      *identitytest.Provider
 	samlIdP  *samltest.Provider
 	staffIdP *identitytest.Provider
 	casework *casework.Casework
-	servers []*http.Server
+	servers  []*http.Server
 }
 
 // start builds the example and listens; serve runs it.

@@ -28,12 +28,12 @@ import (
 type world struct {
 	provider *paymenttest.MemoryProvider
 	catalog  *ozg.Catalog
-	store   ozg.Store
-	apps    *ozg.Applications
-	blobs   mailbox.BlobStore
-	mb      *mailbox.Mailbox
-	cw      *casework.Casework
-	outbox  *ozg.Outbox
+	store    ozg.Store
+	apps     *ozg.Applications
+	blobs    mailbox.BlobStore
+	mb       *mailbox.Mailbox
+	cw       *casework.Casework
+	outbox   *ozg.Outbox
 }
 
 // stores are the backends of a world.
