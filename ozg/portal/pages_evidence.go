@@ -1,12 +1,13 @@
-package main
+package portal
 
 import (
 	"errors"
-	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
 
+	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
 )
@@ -20,10 +21,13 @@ type evidencePage struct {
 }
 
 type requirementView struct {
-	evidence.Requirement
-	Files   []evidence.Evidence
-	Formats string
-	MaxSize string
+	ID, Title, Description string
+	Required               bool
+	MaxCount               int
+	Files                  []evidence.Evidence
+	Formats, MaxSize       string
+	// Accept is the file input's accept list: the media types and their usual extensions.
+	Accept string
 	// Full is set when no further file may be added.
 	Full  bool
 	Error string
@@ -34,24 +38,31 @@ type pageError struct{ Message, Target string }
 
 // evidencePage lists each evidence requirement of the service with its files, a delete button
 // per file and an upload form.
-func (u *ui) evidencePage(w http.ResponseWriter, r *http.Request) {
-	d, ok := u.load(w, r)
-	if !ok || !u.editable(w, r, d) {
+func (p *Pages) evidencePage(w http.ResponseWriter, r *http.Request) {
+	d, ok := p.load(w, r)
+	if !ok || !p.editable(w, r, d) {
 		return
 	}
-	u.showEvidence(w, r, http.StatusOK, d, "", nil)
+	if len(d.Service.Evidence) == 0 {
+		p.fail(w, r, ozg.ErrNotFound)
+		return
+	}
+	p.showEvidence(w, r, http.StatusOK, d, "", nil)
 }
 
-func (u *ui) showEvidence(w http.ResponseWriter, r *http.Request, status int, d *draft, failedReq string, problems []string) {
-	list, err := u.app.evidence.List(r.Context(), d.ID)
+func (p *Pages) showEvidence(w http.ResponseWriter, r *http.Request, status int, d *draft, failedReq string, problems []string) {
+	lang := p.lang(r)
+	list, err := p.cfg.Applications.Evidence(r.Context(), d.Owner.Subject, d.ID)
 	if err != nil {
-		u.fail(w, r, err)
+		p.fail(w, r, err)
 		return
 	}
-	href := "/antraege/" + d.ID + "/nachweise"
+	href := d.base() + "/nachweise"
 	page := evidencePage{ID: d.ID, Next: next(d, href)}
 	for _, req := range d.Service.Evidence {
-		v := requirementView{Requirement: req, Formats: formats(req.MediaTypes), MaxSize: megabytes(req.MaxSize)}
+		v := requirementView{ID: req.ID, Title: pick(lang, req.Title, req.TitleEN), Description: req.Description,
+			Required: req.Required, MaxCount: req.MaxCount, Formats: formatsText(lang, req.MediaTypes),
+			MaxSize: megabytes(lang, req.MaxSize), Accept: acceptList(req.MediaTypes)}
 		for _, e := range list {
 			if e.RequirementID == req.ID {
 				v.Files = append(v.Files, e)
@@ -60,110 +71,163 @@ func (u *ui) showEvidence(w http.ResponseWriter, r *http.Request, status int, d 
 		v.Full = req.MaxCount > 0 && len(v.Files) >= req.MaxCount
 		if req.ID == failedReq {
 			v.Error = strings.Join(problems, " ")
-			for _, p := range problems {
-				page.Errors = append(page.Errors, pageError{Message: req.Title + ": " + p, Target: "datei-" + req.ID})
+			for _, m := range problems {
+				page.Errors = append(page.Errors, pageError{Message: v.Title + ": " + m, Target: "datei-" + req.ID})
 			}
 		}
 		page.Requirements = append(page.Requirements, v)
 	}
 	if len(problems) > 0 && len(page.Errors) == 0 { // not about one requirement
-		for _, p := range problems {
-			page.Errors = append(page.Errors, pageError{Message: p})
+		for _, m := range problems {
+			page.Errors = append(page.Errors, pageError{Message: m})
 		}
 	}
-	title := "Nachweise"
+	title := tr(lang, "Nachweise")
 	if len(page.Errors) > 0 {
-		title = "Fehler: " + title
+		title = errorTitleOf(lang, title)
 	}
-	u.renderJourney(w, r, status, "evidence", title, d, href, page)
+	p.renderJourney(w, r, status, "evidence", title, d, href, page)
 }
 
-// upload hands the multipart body to the portal's upload, streaming. The form puts the field
-// requirement before the file and the CSRF token in the query, as the gate wants it.
-func (u *ui) upload(w http.ResponseWriter, r *http.Request) {
-	d, ok := u.load(w, r)
-	if !ok || !u.editable(w, r, d) {
-		return
-	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "multipart/form-data" {
-		u.showEvidence(w, r, http.StatusUnsupportedMediaType, d, "", nil)
-		return
-	}
-	// The requirement is the form's own hidden field; the query repeats it so that an error
-	// can be shown at the right upload form without reading the body twice.
-	req := r.URL.Query().Get("nachweis")
-	hdr := http.Header{"Content-Type": {r.Header.Get("Content-Type")}}
-	err := u.api.call(r, http.MethodPost, "/applications/"+d.ID+"/evidence", r.Body, hdr, http.StatusCreated, nil)
-	var p *apiProblem
-	switch {
-	case err == nil:
-		http.Redirect(w, r, "/antraege/"+d.ID+"/nachweise", http.StatusSeeOther)
-	case errors.As(err, &p) && p.Status < 500:
-		u.showEvidence(w, r, p.Status, d, req, problemMessages(p))
-	default:
-		u.fail(w, r, err)
-	}
-}
-
-// deleteEvidence deletes one file of the application.
-func (u *ui) deleteEvidence(w http.ResponseWriter, r *http.Request) {
-	d, ok := u.load(w, r)
-	if !ok || !u.editable(w, r, d) {
-		return
-	}
-	err := u.app.evidence.Delete(r.Context(), d.ID, r.PathValue("evidence"))
-	if errors.Is(err, evidence.ErrNotFound) {
-		err = fmt.Errorf("%w: evidence", ozg.ErrNotFound)
-	}
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/antraege/"+d.ID+"/nachweise", http.StatusSeeOther)
-}
-
-// problemMessages are the German messages of a problem: its field errors, or its detail.
-func problemMessages(p *apiProblem) []string {
+// acceptList is a file input's accept attribute for media types: each type and its usual
+// file name extensions.
+func acceptList(types []string) string {
 	var out []string
-	for _, e := range p.Errors {
-		if e.Message != "" {
-			out = append(out, e.Message)
-		}
-	}
-	if len(out) == 0 {
-		d := p.Detail
-		if i := strings.Index(d, " ("); i > 0 { // the portal's "German (English)" details
-			d = d[:i]
-		}
-		if d == "" {
-			d = "Die Datei konnte nicht angenommen werden."
-		}
-		out = append(out, d)
-	}
-	return out
-}
-
-func formats(types []string) string {
-	var names []string
 	for _, t := range types {
-		switch t {
+		exts, _ := mime.ExtensionsByType(t)
+		switch t { // not every system's MIME table knows these
 		case "application/pdf":
-			names = append(names, "PDF")
+			exts = []string{".pdf"}
 		case "image/jpeg":
-			names = append(names, "JPEG")
+			exts = []string{".jpg", ".jpeg"}
 		case "image/png":
-			names = append(names, "PNG")
-		default:
-			names = append(names, t)
+			exts = []string{".png"}
 		}
+		out = append(out, exts...)
+		out = append(out, t)
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(out, ",")
 }
 
-func megabytes(n int64) string {
-	if n <= 0 {
-		return ""
+// maxFieldPart bounds a small field of the upload form (the CSRF token, the requirement id).
+const maxFieldPart = 1 << 10
+
+// maxPartsBeforeFile bounds the parts read before the file.
+const maxPartsBeforeFile = 8
+
+// upload streams the file of a multipart upload form into the draft through
+// Applications.AttachEvidence: the form sends the CSRF token (read by MultipartCSRF in front of
+// the Gate), then the requirement, then the file, so nothing of the file is buffered. The body
+// is bounded by the largest file the service takes and a small overhead.
+func (p *Pages) upload(w http.ResponseWriter, r *http.Request) {
+	d, ok := p.load(w, r)
+	if !ok || !p.editable(w, r, d) {
+		return
 	}
-	return fmt.Sprintf("%d MB", n>>20)
+	lang := p.lang(r)
+	var limit int64
+	for _, req := range d.Service.Evidence {
+		limit = max(limit, req.MaxSize)
+	}
+	if limit == 0 {
+		p.fail(w, r, ozg.ErrNotFound)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		p.showEvidence(w, r, http.StatusBadRequest, d, "", []string{tr(lang, "Bitte wählen Sie eine Datei aus und laden Sie sie über das Formular hoch.")})
+		return
+	}
+	requirement := ""
+	for n := 0; ; n++ {
+		part, err := mr.NextPart()
+		if err != nil || n == maxPartsBeforeFile {
+			p.uploadError(w, r, d, requirement, err)
+			return
+		}
+		switch part.FormName() {
+		case identity.CSRFField:
+			// checked by the Gate
+		case "requirement":
+			b, err := io.ReadAll(io.LimitReader(part, maxFieldPart))
+			if err != nil {
+				p.uploadError(w, r, d, "", err)
+				return
+			}
+			requirement = string(b)
+		case "file":
+			if requirement == "" {
+				p.showEvidence(w, r, http.StatusBadRequest, d, "", []string{tr(lang, "Das Formular ist unvollständig angekommen. Bitte versuchen Sie es erneut.")})
+				return
+			}
+			if part.FileName() == "" {
+				p.showEvidence(w, r, http.StatusBadRequest, d, requirement, []string{tr(lang, "Bitte wählen Sie eine Datei aus.")})
+				return
+			}
+			_, err := p.cfg.Applications.AttachEvidence(r.Context(), d.Owner.Subject, d.ID, requirement, part.FileName(), part)
+			if err != nil {
+				p.uploadError(w, r, d, requirement, err)
+				return
+			}
+			http.Redirect(w, r, d.base()+"/nachweise", http.StatusSeeOther)
+			return
+		}
+		part.Close()
+	}
+}
+
+// uploadError shows why an upload was not taken, at the requirement's form when it is known.
+func (p *Pages) uploadError(w http.ResponseWriter, r *http.Request, d *draft, requirement string, err error) {
+	lang := p.lang(r)
+	if _, ok := d.Service.Requirement(requirement); !ok {
+		requirement = ""
+	}
+	var refused *evidence.RefusedError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &refused):
+		status := http.StatusUnprocessableEntity
+		if errors.Is(err, evidence.ErrTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		p.showEvidence(w, r, status, d, requirement, []string{pick(lang, refused.Message, refused.MessageEN)})
+	case errors.As(err, &tooBig):
+		p.showEvidence(w, r, http.StatusRequestEntityTooLarge, d, requirement, []string{tr(lang, "Die Datei ist zu groß.")})
+	case errors.Is(err, evidence.ErrUnknownRequirement):
+		p.showEvidence(w, r, http.StatusBadRequest, d, "", []string{tr(lang, "Diesen Nachweis verlangt die Leistung nicht.")})
+	case errors.Is(err, ozg.ErrInvalidTransition):
+		http.Redirect(w, r, d.base(), http.StatusSeeOther)
+	case errors.Is(err, io.EOF), err == nil:
+		p.showEvidence(w, r, http.StatusBadRequest, d, requirement, []string{tr(lang, "Bitte wählen Sie eine Datei aus.")})
+	case errors.Is(err, evidence.ErrScanFailed):
+		p.showEvidence(w, r, http.StatusServiceUnavailable, d, requirement, []string{tr(lang, "Die Datei konnte gerade nicht auf Schadsoftware geprüft werden. Bitte versuchen Sie es in einigen Minuten erneut.")})
+	case r.Context().Err() != nil:
+		// the browser went away; nothing was stored
+	default:
+		if strings.Contains(err.Error(), "multipart") {
+			p.showEvidence(w, r, http.StatusBadRequest, d, requirement, []string{tr(lang, "Die Datei ist nicht vollständig angekommen. Bitte versuchen Sie es erneut.")})
+			return
+		}
+		p.fail(w, r, err)
+	}
+}
+
+// deleteEvidence deletes one file of the draft.
+func (p *Pages) deleteEvidence(w http.ResponseWriter, r *http.Request) {
+	d, ok := p.load(w, r)
+	if !ok || !p.editable(w, r, d) {
+		return
+	}
+	err := p.cfg.Applications.RemoveEvidence(r.Context(), d.Owner.Subject, d.ID, r.PathValue("evidence"))
+	switch {
+	case errors.Is(err, evidence.ErrNotFound):
+		p.fail(w, r, ozg.ErrNotFound)
+	case errors.Is(err, ozg.ErrInvalidTransition):
+		http.Redirect(w, r, d.base(), http.StatusSeeOther)
+	case err != nil:
+		p.fail(w, r, err)
+	default:
+		http.Redirect(w, r, d.base()+"/nachweise", http.StatusSeeOther)
+	}
 }

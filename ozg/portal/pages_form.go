@@ -1,4 +1,4 @@
-package main
+package portal
 
 import (
 	"bytes"
@@ -21,21 +21,30 @@ type formStep struct {
 	ID, Step, Title string
 }
 
-// formSteps returns the pages of f: its steps, or one page with everything.
-func formSteps(f *forms.Form) []formStep {
+// formSteps returns the pages of f for the data so far: its steps, or one page with
+// everything.
+//
+// This is the one place that decides which steps a citizen sees; the journey's navigation,
+// the step after a saved one, the summary and the completeness check all follow it. When forms
+// offers conditional steps (steps that apply only for some answers, e.g.
+// Form.ApplicableSteps(data)), call it here, and prune the data of steps that no longer apply
+// where the step is saved (saveStep).
+func formSteps(lang string, f *forms.Form, data []byte) []formStep {
+	_ = data // today every step applies
 	steps := f.Steps()
 	if len(steps) == 0 {
-		return []formStep{{ID: wholeForm, Title: "Angaben"}}
+		return []formStep{{ID: wholeForm, Title: tr(lang, "Angaben")}}
 	}
 	out := make([]formStep, 0, len(steps))
 	for _, s := range steps {
-		out = append(out, formStep{ID: s.ID, Step: s.ID, Title: s.Title.In("de")})
+		out = append(out, formStep{ID: s.ID, Step: s.ID, Title: s.Title.In(lang)})
 	}
 	return out
 }
 
-func findStep(f *forms.Form, id string) (formStep, int, bool) {
-	for i, s := range formSteps(f) {
+// findStep returns step id of f for data with its index.
+func findStep(lang string, f *forms.Form, data []byte, id string) (formStep, int, bool) {
+	for i, s := range formSteps(lang, f, data) {
 		if s.ID == id {
 			return s, i, true
 		}
@@ -54,82 +63,89 @@ type stepView struct {
 }
 
 // stepPage shows one step of the form with the draft's data.
-func (u *ui) stepPage(w http.ResponseWriter, r *http.Request) {
-	d, ok := u.load(w, r)
-	if !ok || !u.editable(w, r, d) {
+func (p *Pages) stepPage(w http.ResponseWriter, r *http.Request) {
+	d, ok := p.load(w, r)
+	if !ok || !p.editable(w, r, d) {
 		return
 	}
-	st, _, ok := findStep(d.Service.Form, r.PathValue("step"))
+	st, _, ok := findStep(p.lang(r), d.Service.Form, d.Data, r.PathValue("step"))
 	if !ok {
-		u.fail(w, r, ozg.ErrNotFound)
+		p.fail(w, r, ozg.ErrNotFound)
 		return
 	}
-	u.showStep(w, r, http.StatusOK, d, st, d.Data, nil, "")
+	p.showStep(w, r, http.StatusOK, d, st, d.Data, nil, "")
 }
 
 // showStep renders step st of d with doc (the data to show) and the validation error verr.
-func (u *ui) showStep(w http.ResponseWriter, r *http.Request, status int, d *draft, st formStep, doc []byte, verr error, problem string) {
-	steps := formSteps(d.Service.Form)
-	_, i, _ := findStep(d.Service.Form, st.ID)
-	href := "/antraege/" + d.ID + "/angaben/" + st.ID
-	label := forms.Text{DE: "Speichern und weiter", EN: "Save and continue"}
+func (p *Pages) showStep(w http.ResponseWriter, r *http.Request, status int, d *draft, st formStep, doc []byte, verr error, problem string) {
+	lang := p.lang(r)
+	steps := formSteps(lang, d.Service.Form, d.Data)
+	_, i, _ := findStep(lang, d.Service.Form, d.Data, st.ID)
+	href := d.base() + "/angaben/" + st.ID
 	var buf bytes.Buffer
 	err := d.Service.Form.Render(&buf, doc, &forms.RenderOptions{
-		Lang: "de", Action: href, Step: st.Step, Errors: verr, SubmitLabel: label,
+		Lang: lang, Action: href, Step: st.Step, Errors: verr,
+		SubmitLabel: forms.Text{DE: "Speichern und weiter", EN: "Save and continue"},
 		Hidden: map[string]string{
 			"_version":         strconv.FormatInt(d.Version, 10),
 			identity.CSRFField: identity.CSRFToken(r.Context()),
 		},
 	})
 	if err != nil {
-		u.fail(w, r, err)
+		p.fail(w, r, err)
 		return
 	}
-	v := stepView{Service: d.Service.Name, Title: st.Title, Number: i + 1, Of: len(steps),
+	v := stepView{Service: serviceName(lang, d.Service), Title: st.Title, Number: i + 1, Of: len(steps),
 		Form: template.HTML(buf.String()), Problem: problem} //nolint:gosec // forms.Render escapes every value
 	if i > 0 {
-		v.Previous = "/antraege/" + d.ID + "/angaben/" + steps[i-1].ID
+		v.Previous = d.base() + "/angaben/" + steps[i-1].ID
 	}
 	title := st.Title
-	if verr != nil {
-		title = "Fehler: " + title
+	if verr != nil || problem != "" {
+		title = errorTitleOf(lang, title)
 	}
-	u.renderJourney(w, r, status, "step", title, d, href, v)
+	p.renderJourney(w, r, status, "step", title, d, href, v)
 }
+
+// maxStepBody bounds a posted step: the form's largest document plus its field names.
+const maxStepBody = 2 * forms.MaxDocumentSize
 
 // saveStep takes a posted step: an add or remove button changes the repeatable group and
 // shows the step again; the main button validates the step (ValidateStep, or Validate for a
-// form without steps), saves what is valid as a draft and goes on when the step is complete.
-func (u *ui) saveStep(w http.ResponseWriter, r *http.Request) {
-	d, ok := u.load(w, r)
-	if !ok || !u.editable(w, r, d) {
+// form without steps), saves what is valid as a draft (Applications.SaveData) and goes on when
+// the step is complete.
+func (p *Pages) saveStep(w http.ResponseWriter, r *http.Request) {
+	d, ok := p.load(w, r)
+	if !ok || !p.editable(w, r, d) {
 		return
 	}
+	lang := p.lang(r)
 	f := d.Service.Form
-	st, _, ok := findStep(f, r.PathValue("step"))
+	st, _, ok := findStep(lang, f, d.Data, r.PathValue("step"))
 	if !ok {
-		u.fail(w, r, ozg.ErrNotFound)
+		p.fail(w, r, ozg.ErrNotFound)
 		return
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxStepBody)
 	if err := r.ParseForm(); err != nil {
-		u.showStep(w, r, http.StatusBadRequest, d, st, d.Data, nil, "Das Formular konnte nicht gelesen werden. Bitte versuchen Sie es erneut.")
+		p.showStep(w, r, http.StatusBadRequest, d, st, d.Data, nil, tr(lang, "Das Formular konnte nicht gelesen werden. Bitte versuchen Sie es erneut."))
 		return
 	}
 	values := r.PostForm // ParseValues ignores the reserved "_" fields: CSRF token, version
 	version, err := strconv.ParseInt(values.Get("_version"), 10, 64)
 	if err != nil {
-		u.showStep(w, r, http.StatusBadRequest, d, st, d.Data, nil, "Das Formular ist unvollständig angekommen. Bitte geben Sie Ihre Angaben erneut ein.")
+		p.showStep(w, r, http.StatusBadRequest, d, st, d.Data, nil, tr(lang, "Das Formular ist unvollständig angekommen. Bitte geben Sie Ihre Angaben erneut ein."))
 		return
 	}
 	page, act, err := f.ParseValues(values)
 	if err != nil {
-		u.showStep(w, r, http.StatusUnprocessableEntity, d, st, d.Data, err, "")
+		p.showStep(w, r, http.StatusUnprocessableEntity, d, st, d.Data, err, "")
 		return
 	}
 	data := page
 	if st.Step != "" {
 		if data, err = f.MergeStep(st.Step, d.Data, page); err != nil {
-			u.showStep(w, r, http.StatusUnprocessableEntity, d, st, d.Data, err, "")
+			p.showStep(w, r, http.StatusUnprocessableEntity, d, st, d.Data, err, "")
 			return
 		}
 	}
@@ -141,33 +157,34 @@ func (u *ui) saveStep(w http.ResponseWriter, r *http.Request) {
 			stepErr = f.Validate(data)
 		}
 	}
-	// What is there must be valid to be saved (Applications.SaveData checks it as a draft, as
-	// over the API); required fields wait.
-	saved, err := u.app.apps.SaveData(r.Context(), d.Owner.Subject, d.ID, version, data)
+	// What is there must be valid to be saved (SaveData checks it as a draft); required
+	// fields wait.
+	saved, err := p.cfg.Applications.SaveData(r.Context(), d.Owner.Subject, d.ID, version, data)
 	if err != nil {
 		var invalid *forms.ValidationError
-		if errors.As(err, &invalid) {
+		switch {
+		case errors.As(err, &invalid):
 			if stepErr == nil {
 				stepErr = invalid
 			}
-			u.showStep(w, r, http.StatusUnprocessableEntity, d, st, data, stepErr, "")
-			return
+			p.showStep(w, r, http.StatusUnprocessableEntity, d, st, data, stepErr, "")
+		case errors.Is(err, ozg.ErrConflict):
+			p.showStep(w, r, http.StatusConflict, d, st, d.Data, nil,
+				tr(lang, "Der Antrag wurde inzwischen an anderer Stelle geändert. Unten sehen Sie den gespeicherten Stand; bitte prüfen Sie ihn und speichern Sie erneut."))
+		case errors.Is(err, ozg.ErrInvalidTransition):
+			http.Redirect(w, r, d.base(), http.StatusSeeOther)
+		default:
+			p.fail(w, r, err)
 		}
-		if errors.Is(err, ozg.ErrConflict) {
-			u.showStep(w, r, http.StatusConflict, d, st, d.Data, nil,
-				"Der Antrag wurde inzwischen an anderer Stelle geändert. Unten sehen Sie den gespeicherten Stand; bitte prüfen Sie ihn und speichern Sie erneut.")
-			return
-		}
-		u.fail(w, r, err)
 		return
 	}
 	d.Application = saved
-	href := "/antraege/" + d.ID + "/angaben/" + st.ID
+	href := d.base() + "/angaben/" + st.ID
 	switch {
 	case act.Kind != "submit":
 		http.Redirect(w, r, href+"#"+fieldAnchor(act), http.StatusSeeOther)
 	case stepErr != nil:
-		u.showStep(w, r, http.StatusUnprocessableEntity, d, st, data, stepErr, "")
+		p.showStep(w, r, http.StatusUnprocessableEntity, d, st, data, stepErr, "")
 	default:
 		http.Redirect(w, r, next(d, href), http.StatusSeeOther)
 	}
