@@ -188,11 +188,16 @@ func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
 // login for 400 and 401, too low a trust level for 403, a missing page for 404, a technical
 // fault otherwise).
 func (p *Pages) ErrorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
+	p.errorPage(w, r, status, errorTitle(status), message)
+}
+
+// errorPage is ErrorPage with a German title.
+func (p *Pages) errorPage(w http.ResponseWriter, r *http.Request, status int, title, message string) {
 	if message == "" {
 		message = statusMessage(status)
 	}
 	page := errorPage{Message: message, Login: status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusBadRequest}
-	p.render(w, r, status, "error", errorTitle(status), page)
+	p.render(w, r, status, "error", tr(p.lang(r), title), page)
 }
 
 type errorPage struct {

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -11,11 +12,14 @@ import (
 // The add and remove buttons of the household send the citizen back to the group: the
 // anchor must be an id the rendered step really has.
 func TestFieldAnchorNamesTheRepeatableGroup(t *testing.T) {
-	list, err := services()
+	b, err := os.ReadFile("testdata/wohngeld.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := list[0].Form
+	f, err := forms.Load("wohngeld.schema.json", b)
+	if err != nil {
+		t.Fatal(err)
+	}
 	doc := []byte(`{"haushalt":{"mitglieder":[{"vorname":"Hans"},{"vorname":"Lea"}]}}`)
 	var buf bytes.Buffer
 	if err := f.Render(&buf, doc, &forms.RenderOptions{Step: "haushalt"}); err != nil {

@@ -191,7 +191,7 @@ func (p *Pages) uploadError(w http.ResponseWriter, r *http.Request, d *draft, re
 		if errors.Is(err, evidence.ErrTooLarge) {
 			status = http.StatusRequestEntityTooLarge
 		}
-		p.showEvidence(w, r, status, d, requirement, []string{pick(lang, refused.Message, refused.MessageEN)})
+		p.showEvidence(w, r, status, d, requirement, []string{refusal(lang, d, requirement, refused)})
 	case errors.As(err, &tooBig):
 		p.showEvidence(w, r, http.StatusRequestEntityTooLarge, d, requirement, []string{tr(lang, "Die Datei ist zu groß.")})
 	case errors.Is(err, evidence.ErrUnknownRequirement):
@@ -230,4 +230,25 @@ func (p *Pages) deleteEvidence(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Redirect(w, r, d.base()+"/nachweise", http.StatusSeeOther)
 	}
+}
+
+// refusal says in the citizen's words why the evidence pipeline refused a file: file types as
+// words, sizes and counts in the citizen's number format.
+func refusal(lang string, d *draft, requirement string, e *evidence.RefusedError) string {
+	req, _ := d.Service.Requirement(requirement)
+	switch {
+	case errors.Is(e, evidence.ErrMediaType):
+		return trf(lang, "Diese Art von Datei wird hier nicht angenommen. Bitte laden Sie eine Datei dieser Art hoch: %s.", formatsText(lang, req.MediaTypes))
+	case errors.Is(e, evidence.ErrTooLarge):
+		return trf(lang, "Die Datei ist zu groß. Erlaubt sind höchstens %s je Datei.", megabytes(lang, req.MaxSize))
+	case errors.Is(e, evidence.ErrEmpty):
+		return tr(lang, "Die Datei ist leer. Bitte wählen Sie die richtige Datei aus.")
+	case errors.Is(e, evidence.ErrExtensionMismatch):
+		return tr(lang, "Die Endung des Dateinamens passt nicht zum Inhalt der Datei. Bitte prüfen Sie, ob Sie die richtige Datei gewählt haben.")
+	case errors.Is(e, evidence.ErrTooManyFiles):
+		return trf(lang, "Für diesen Nachweis können Sie %s hochladen. Bitte löschen Sie zuerst eine Datei.", filesText(lang, req.MaxCount))
+	case errors.Is(e, evidence.ErrInfected):
+		return tr(lang, "In der Datei wurde Schadsoftware gefunden. Sie wurde nicht gespeichert.")
+	}
+	return tr(lang, "Die Datei konnte nicht angenommen werden.")
 }

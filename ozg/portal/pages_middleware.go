@@ -78,21 +78,22 @@ func (p *Pages) BrowserErrors(next http.Handler) http.Handler {
 		for _, k := range []string{"Content-Type", "Content-Length", "Content-Language", "WWW-Authenticate"} {
 			h.Del(k)
 		}
-		p.ErrorPage(w, r, bw.status, problemMessage(bw.status, doc.Type))
+		title, message := problemText(bw.status, doc.Type)
+		p.errorPage(w, r, bw.status, title, message)
 	})
 }
 
-// problemMessage is the citizen's text for a problem type of identity's Gate.
-func problemMessage(status int, typ string) string {
+// problemText is the citizen's title and text for a problem type of identity's Gate.
+func problemText(status int, typ string) (title, message string) {
 	switch {
 	case strings.HasSuffix(typ, ":level-too-low"):
-		return statusMessage(http.StatusForbidden)
+		return errorTitle(http.StatusForbidden), statusMessage(http.StatusForbidden)
 	case strings.HasSuffix(typ, ":login-failed"), strings.HasSuffix(typ, ":unauthenticated"):
-		return statusMessage(http.StatusBadRequest)
+		return errorTitle(http.StatusBadRequest), statusMessage(http.StatusBadRequest)
 	case strings.HasSuffix(typ, ":csrf"):
-		return "Das Formular ist abgelaufen oder kam nicht von diesem Portal. Bitte laden Sie die Seite neu und versuchen Sie es erneut."
+		return "Formular abgelaufen", "Das Formular ist abgelaufen oder kam nicht von diesem Portal. Bitte laden Sie die Seite neu und versuchen Sie es erneut."
 	}
-	return statusMessage(status)
+	return errorTitle(status), statusMessage(status)
 }
 
 // browserWriter passes an answer through unless it is a problem document with an error

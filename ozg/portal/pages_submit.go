@@ -182,11 +182,14 @@ func (p *Pages) submit(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		p.render(w, r, http.StatusOK, "confirmation", tr(lang, "Antrag eingereicht"), confirmation(lang, d.Service, a, sub))
-	case errors.As(err, &verr):
-		p.showSummary(w, r, http.StatusUnprocessableEntity, d, p.formProblems(lang, d, verr))
-	case errors.As(err, &inc):
-		problems, merr := p.missing(r, d) // the form's problems too, not only the first found
-		if merr != nil || len(problems) == 0 {
+	case errors.As(err, &verr), errors.As(err, &inc):
+		// Submit stops at the first kind of problem; the page lists them all.
+		problems, merr := p.missing(r, d)
+		switch {
+		case merr != nil || len(problems) > 0:
+		case verr != nil:
+			problems = p.formProblems(lang, d, verr)
+		default:
 			problems = incompleteProblems(lang, inc)
 		}
 		p.showSummary(w, r, http.StatusUnprocessableEntity, d, problems)
