@@ -365,3 +365,13 @@ func samplePDF(title string) []byte {
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
 }
+
+// formValues is what a browser sends when button name=value of the form in html is pressed.
+func formValues(t testing.TB, html, name, value string) url.Values {
+	t.Helper()
+	vals, err := formstest.Submit(strings.NewReader(html), name, value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vals
+}

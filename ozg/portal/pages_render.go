@@ -100,7 +100,7 @@ func (p *Pages) renderJourney(w http.ResponseWriter, r *http.Request, status int
 		data.User = userName(lang, pr)
 	}
 	ret := "/"
-	if r.Method == http.MethodGet && identity.LocalPath(r.URL.RequestURI()) {
+	if r.Method == http.MethodGet && status < 400 && identity.LocalPath(r.URL.RequestURI()) {
 		ret = r.URL.RequestURI()
 	}
 	other := map[string]string{"de": "en", "en": "de"}[lang]
