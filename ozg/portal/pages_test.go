@@ -279,7 +279,7 @@ func startPayment(t testing.TB, c *webClient, base string, pay page) string {
 	t.Helper()
 	noRedirect := *c.client
 	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	action, html := pay.form(t, "bezahlen")
+	action, html := pay.form(t, `/zahlung"`)
 	tok := regexp.MustCompile(`name="` + identity.CSRFField + `" value="([^"]+)"`).FindStringSubmatch(html)[1]
 	req, _ := http.NewRequest(http.MethodPost, base+action, strings.NewReader(identity.CSRFField+"="+tok))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
