@@ -102,6 +102,9 @@ func NewPages(cfg PagesConfig) (*Pages, error) {
 	}
 	cfg.Theme = theme
 	if cfg.Catalog != nil && cfg.Applications != nil {
+		if cfg.Applications.Catalog() != cfg.Catalog {
+			errs = append(errs, errors.New("portal: PagesConfig.Applications serve another catalogue than PagesConfig.Catalog"))
+		}
 		if err := cfg.Applications.CheckServices(); err != nil {
 			errs = append(errs, err)
 		}
