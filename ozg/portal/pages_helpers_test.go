@@ -85,6 +85,12 @@ func testServices(t testing.TB) []*ozg.Service {
 			Fee:        &ozg.Fee{Amount: 185050, LegalBasis: "Gebührenordnung für Maßnahmen im Straßenverkehr (GebOSt), Nr. 265", DueBeforeSubmission: true},
 			LegalBasis: "§ 45 Abs. 1b Nr. 2a StVO", ProcessingDays: 7, Delivery: "fachverfahren",
 		},
+		{
+			ID: "sperrmuell", Name: "Sperrmüll anmelden", NameEN: "Book a bulky waste collection",
+			Description: "Abholung von Sperrmüll an Ihrer Anschrift.", LeikaKey: "99032004000000",
+			Topic: ozg.TopicBauenWohnen, Authority: kiel, Level: identity.LevelBasic, Form: load("sperrmuell.schema.json"),
+			LegalBasis: "Abfallwirtschaftssatzung der Landeshauptstadt Kiel, § 12", Delivery: "fachverfahren",
+		},
 	}
 }
 
@@ -105,6 +111,9 @@ type world struct {
 	mailbox *mailbox.Mailbox
 	inbox   *delivery.Inbox
 	pages   *portal.Pages
+	// handler is the whole portal as the server serves it.
+	handler http.Handler
+	store   *ozg.MemoryStore
 }
 
 func newWorld(t testing.TB) *world {
@@ -115,6 +124,7 @@ func newWorld(t testing.TB) *world {
 	}
 	w := &world{base: "http://" + ln.Addr().String(), inbox: delivery.NewInbox()}
 	mux := http.NewServeMux()
+	w.handler = mux
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
@@ -129,6 +139,7 @@ func newWorld(t testing.TB) *world {
 		}
 	}
 	store := ozg.NewMemoryStore()
+	w.store = store
 	blobs := evidence.NewMemoryBlobStore()
 	ev, err := evidence.New(evidence.NewMemoryStore(), blobs, evidence.NewNoScanner(quiet), &evidence.Options{Logger: quiet})
 	if err != nil {

@@ -42,7 +42,6 @@ func (p *Pages) servicePage(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Cache-Control", "public, max-age=300")
 	p.render(w, r, http.StatusOK, "service", serviceName(p.lang(r), svc), servicePageData{Service: svc})
 }
 
