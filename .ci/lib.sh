@@ -16,3 +16,17 @@ apt_install() {
 	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
+
+# fuzz_targets runs every fuzz target of the module for $FUZZTIME each (one at a time, as
+# go test -fuzz requires). A failure stops CI with the input written to testdata/fuzz.
+fuzz_targets() {
+	local pkg name n=0
+	for pkg in $(go list ./...); do
+		for name in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
+			echo "--- $pkg $name"
+			go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$pkg"
+			n=$((n + 1))
+		done
+	done
+	echo "$n fuzz targets ran for $FUZZTIME each"
+}

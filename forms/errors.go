@@ -54,8 +54,9 @@ type FieldError struct {
 	// Pointer is the JSON pointer (RFC 6901) of the field, e.g. "/haushalt/0/geburtsdatum".
 	Pointer string `json:"pointer"`
 	// Keyword is the stable reason: the JSON Schema keyword ("required", "format", "maxLength"),
-	// the validator tag for typed decoding ("validator:eqfield"), or one of the document limits
-	// ("json", "documentSize", "depth", "arrayLength").
+	// the validator tag for typed decoding ("validator:eqfield"), "x-date" for a date bound, or
+	// one of the checks of a document before validation ("json", "documentSize", "depth",
+	// "arrayLength", "duplicateKey", "numberRange").
 	Keyword string `json:"keyword"`
 	// Message says in German, for the citizen, what to do.
 	Message string `json:"message"`

@@ -119,3 +119,52 @@ func ExampleForm_ParseValues() {
 	// Output:
 	// {"balkon":true,"miete":1234.50,"zimmer":3} submit <nil>
 }
+
+const wohnungSchema = `{
+  "type": "object",
+  "x-ui": {"steps": [
+    {"id": "wohnung", "title": "Wohnung", "fields": ["nutzung", "alleine"]},
+    {"id": "miete", "title": "Miete", "fields": ["kaltmiete"]},
+    {"id": "eigentum", "title": "Eigentum", "fields": ["belastung"]},
+    {"id": "haushalt", "title": "Haushalt", "fields": ["mitglieder"]}
+  ]},
+  "unevaluatedProperties": false,
+  "properties": {
+    "nutzung": {"enum": ["miete", "eigentum"], "x-ui": {"label": "Sie wohnen"}},
+    "alleine": {"type": "boolean", "x-ui": {"label": "Leben Sie allein?"}}
+  },
+  "allOf": [
+    {"if": {"properties": {"nutzung": {"const": "eigentum"}}, "required": ["nutzung"]},
+     "then": {"properties": {"belastung": {"type": "number", "x-ui": {"label": "Belastung"}}}, "required": ["belastung"]},
+     "else": {"properties": {"kaltmiete": {"type": "number", "x-ui": {"label": "Kaltmiete"}}}, "required": ["kaltmiete"]}},
+    {"if": {"properties": {"alleine": {"const": true}}, "required": ["alleine"]},
+     "else": {"properties": {"mitglieder": {"type": "array", "items": {"type": "string"}, "x-ui": {"label": "Haushaltsmitglieder"}}}}}
+  ]
+}`
+
+// Questions that depend on earlier answers: the pages that apply to the saved answers, and a
+// saved draft without the answers that no longer apply.
+func ExampleForm_Prune() {
+	form, err := forms.Load("wohnung.schema.json", []byte(wohnungSchema))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The citizen first said they rent and live with others, then that they own their home and
+	// live alone.
+	saved := []byte(`{"nutzung": "eigentum", "alleine": true, "kaltmiete": 620, "mitglieder": ["Hans"]}`)
+	pruned, err := form.Prune(saved)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(pruned))
+	steps, _ := form.ApplicableSteps(pruned)
+	for _, st := range steps {
+		fmt.Println(st.ID)
+	}
+	// Output:
+	// {"alleine":true,"nutzung":"eigentum"}
+	// wohnung
+	// eigentum
+}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
 // Text is a text for citizens in German and English. In UI hints it is written either as a
@@ -71,7 +73,7 @@ type Field struct {
 	// when the schema does not say a single one.
 	Type     string
 	Format   string
-	Required bool  // required by its parent object
+	Required bool  // required by its parent object's own "required" (branches: see Form.Applies)
 	Enum     []any // allowed values, from "enum", "const" or a "oneOf" of consts
 	// EnumLabels are the labels of Enum, index by index.
 	EnumLabels   []Text
@@ -91,8 +93,57 @@ type Field struct {
 	Minimum      string   // JSON number text, "" if none
 	Maximum      string   // JSON number text, "" if none
 	Step         string   // for fields of the root object: the step (page) it is asked on
+	// Conditional is true for a property declared only in a conditional branch of its object's
+	// schema ("then", "else", "dependentSchemas"): it is asked only when such a branch applies
+	// (see Form.Applies).
+	Conditional bool
 
-	byName map[string]*Field
+	byName       map[string]*Field
+	low, high    string      // minimum or exclusiveMinimum, maximum or exclusiveMaximum
+	when         []condition // the field is asked when one holds; always when there is none
+	requiredWhen []condition // the field is required when one holds
+	dates        *dateBounds // the "x-date" keyword
+}
+
+// condition is one branch of an object's schema that a property depends on.
+type condition struct {
+	ifPtr    string             // raw pointer of the "if" schema; "" for a trigger property
+	ifSchema *jsonschema.Schema // compiled "if", set after compilation
+	want     bool               // true for "then", false for "else"
+	trigger  string             // for dependentSchemas and dependentRequired: the property whose presence counts
+}
+
+// holds reports whether the branch applies to obj, the object the property belongs to (nil
+// for an object not there yet).
+func (c *condition) holds(obj map[string]any) bool {
+	if c.ifSchema == nil {
+		_, ok := obj[c.trigger]
+		return ok
+	}
+	var v any = obj
+	if obj == nil {
+		v = map[string]any{}
+	}
+	return (c.ifSchema.Validate(v) == nil) == c.want
+}
+
+func anyHolds(cs []condition, obj map[string]any) bool {
+	for i := range cs {
+		if cs[i].holds(obj) {
+			return true
+		}
+	}
+	return false
+}
+
+// applies reports whether the field is asked, given obj, the value of its parent object.
+func (f *Field) applies(obj map[string]any) bool {
+	return len(f.when) == 0 || anyHolds(f.when, obj)
+}
+
+// requiredIn reports whether the field is required, given obj, the value of its parent object.
+func (f *Field) requiredIn(obj map[string]any) bool {
+	return f.Required || anyHolds(f.requiredWhen, obj)
 }
 
 // Child returns the property name of an object field, or nil.
@@ -201,6 +252,18 @@ func (b *modelBuilder) build(raw any, ptr, tmpl, name string, depth int) (*Field
 	if n, ok := m["maximum"].(json.Number); ok {
 		f.Maximum = n.String()
 	}
+	f.low, f.high = f.Minimum, f.Maximum
+	if n, ok := m["exclusiveMinimum"].(json.Number); ok && f.low == "" {
+		f.low = n.String()
+	}
+	if n, ok := m["exclusiveMaximum"].(json.Number); ok && f.high == "" {
+		f.high = n.String()
+	}
+	if x, ok := m["x-date"]; ok {
+		if f.dates = parseDateBounds(x); f.dates == nil {
+			return nil, b.fail(from["x-date"]+"/x-date", "x-date: an object with notFuture, notPast (true or false), maxYearsBack, maxYearsAhead (0 to %d)", maxDateYears)
+		}
+	}
 	title, _ := m["title"].(string)
 	desc, _ := m["description"].(string)
 	f.Label = Text{DE: title}
@@ -300,36 +363,83 @@ func (b *modelBuilder) applyHints(f *Field, h *uiHints, hp string, depth int) er
 
 func (b *modelBuilder) object(f *Field, m map[string]any, from map[string]string, h *uiHints, depth int) error {
 	required := map[string]bool{}
-	if rs, ok := m["required"].([]any); ok {
-		for _, r := range rs {
-			if s, ok := r.(string); ok {
-				required[s] = true
+	addRequired := func(x any) {
+		if rs, ok := x.([]any); ok {
+			for _, r := range rs {
+				if s, ok := r.(string); ok {
+					required[s] = true
+				}
 			}
 		}
 	}
 	type src struct {
 		props map[string]any
 		ptr   string
+		cond  *condition // nil: declared unconditionally
 	}
 	var srcs []src
-	if p, ok := m["properties"].(map[string]any); ok {
-		srcs = append(srcs, src{p, from["properties"] + "/properties"})
-	}
+	requiredWhen := map[string][]condition{}
+	// The object's schema and each entry of its allOf: their properties and required, and
+	// their conditional branches.
+	containers := []struct {
+		m    map[string]any
+		from map[string]string
+	}{{m, from}}
 	if all, ok := m["allOf"].([]any); ok {
 		for i, a := range all {
-			an, ok := a.(map[string]any)
+			if an, ok := a.(map[string]any); ok {
+				am, afrom := b.resolve(an, from["allOf"]+"/allOf/"+strconv.Itoa(i))
+				containers = append(containers, struct {
+					m    map[string]any
+					from map[string]string
+				}{am, afrom})
+			}
+		}
+	}
+	for _, c := range containers {
+		if p, ok := c.m["properties"].(map[string]any); ok {
+			srcs = append(srcs, src{props: p, ptr: c.from["properties"] + "/properties"})
+		}
+		addRequired(c.m["required"])
+		branch := func(raw any, ptr string, cond condition) {
+			bn, ok := raw.(map[string]any)
 			if !ok {
-				continue
+				return
 			}
-			ap := from["allOf"] + "/allOf/" + strconv.Itoa(i)
-			am, afrom := b.resolve(an, ap)
-			if p, ok := am["properties"].(map[string]any); ok {
-				srcs = append(srcs, src{p, afrom["properties"] + "/properties"})
+			bm, bfrom := b.resolve(bn, ptr)
+			if p, ok := bm["properties"].(map[string]any); ok {
+				cc := cond
+				srcs = append(srcs, src{props: p, ptr: bfrom["properties"] + "/properties", cond: &cc})
 			}
-			if rs, ok := am["required"].([]any); ok {
+			if rs, ok := bm["required"].([]any); ok {
 				for _, r := range rs {
 					if s, ok := r.(string); ok {
-						required[s] = true
+						requiredWhen[s] = append(requiredWhen[s], cond)
+					}
+				}
+			}
+		}
+		if _, ok := c.m["if"]; ok {
+			ifPtr := c.from["if"] + "/if"
+			if t, ok := c.m["then"]; ok {
+				branch(t, c.from["then"]+"/then", condition{ifPtr: ifPtr, want: true})
+			}
+			if e, ok := c.m["else"]; ok {
+				branch(e, c.from["else"]+"/else", condition{ifPtr: ifPtr, want: false})
+			}
+		}
+		if ds, ok := c.m["dependentSchemas"].(map[string]any); ok {
+			for _, trigger := range b.layout.keys[c.from["dependentSchemas"]+"/dependentSchemas"] {
+				branch(ds[trigger], c.from["dependentSchemas"]+"/dependentSchemas/"+escapePointer(trigger), condition{trigger: trigger})
+			}
+		}
+		if dr, ok := c.m["dependentRequired"].(map[string]any); ok {
+			for trigger, names := range dr {
+				if ns, ok := names.([]any); ok {
+					for _, n := range ns {
+						if s, ok := n.(string); ok {
+							requiredWhen[s] = append(requiredWhen[s], condition{trigger: trigger})
+						}
 					}
 				}
 			}
@@ -338,11 +448,18 @@ func (b *modelBuilder) object(f *Field, m map[string]any, from map[string]string
 	f.byName = map[string]*Field{}
 	var names []string
 	where := map[string]src{}
+	always := map[string]bool{}
+	when := map[string][]condition{}
 	for _, s := range srcs {
 		for _, k := range b.layout.keys[s.ptr] {
 			if _, dup := where[k]; !dup {
 				names = append(names, k)
 				where[k] = s
+			}
+			if s.cond == nil {
+				always[k] = true
+			} else {
+				when[k] = append(when[k], *s.cond)
 			}
 		}
 	}
@@ -363,6 +480,11 @@ func (b *modelBuilder) object(f *Field, m map[string]any, from map[string]string
 			return err
 		}
 		c.Required = required[n]
+		if !always[n] {
+			c.when = when[n]
+			c.Conditional = true
+		}
+		c.requiredWhen = requiredWhen[n]
 		f.Fields = append(f.Fields, c)
 		f.byName[n] = c
 	}
@@ -396,7 +518,14 @@ func (b *modelBuilder) enum(f *Field, m map[string]any) {
 	}
 	for i, v := range f.Enum {
 		if f.EnumLabels[i].DE == "" && f.EnumLabels[i].EN == "" {
-			f.EnumLabels[i] = Text{DE: valueKey(v)}
+			switch v {
+			case true:
+				f.EnumLabels[i] = Text{DE: "Ja", EN: "Yes"}
+			case false:
+				f.EnumLabels[i] = Text{DE: "Nein", EN: "No"}
+			default:
+				f.EnumLabels[i] = Text{DE: valueKey(v)}
+			}
 		}
 	}
 }
@@ -483,6 +612,8 @@ func defaultWidget(f *Field) string {
 		return WidgetCheckboxes
 	case f.Type == "array":
 		return WidgetRepeat
+	case f.Type == "boolean" && len(f.Enum) == 1 && f.Enum[0] == true:
+		return WidgetCheckbox // a declaration: "const": true
 	case f.Type == "boolean":
 		return WidgetRadio
 	case f.Enum != nil && len(f.Enum) <= maxRadioChoices:
@@ -505,7 +636,8 @@ func checkWidget(f *Field) error {
 	case WidgetRadio, WidgetSelect:
 		ok = f.Enum != nil || f.Type == "boolean"
 	case WidgetCheckbox:
-		ok = f.Type == "boolean"
+		// Ticked means true; a boolean that may be false is asked with Ja/Nein radios.
+		ok = f.Type == "boolean" && len(f.Enum) == 1 && f.Enum[0] == true || f.Type == "boolean" && f.Enum == nil
 	case WidgetCheckboxes:
 		ok = f.Type == "array" && f.Items != nil && f.Items.Enum != nil
 	case WidgetGroup:

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -34,6 +35,9 @@ type Options struct {
 	MaxDocumentSize int // default MaxDocumentSize
 	MaxDepth        int // default MaxDepth
 	MaxArrayItems   int // default MaxArrayItems
+	// Now is the clock that "x-date" bounds are checked against (today is the date of Now() in
+	// its location); default time.Now. Tests set a fixed day.
+	Now func() time.Time
 }
 
 // Form is a compiled form: a JSON Schema plus its UI hints. It is safe for concurrent use.
@@ -47,6 +51,7 @@ type Form struct {
 	maxSize int
 	maxDep  int
 	maxArr  int
+	now     func() time.Time
 
 	typed func() (*typedValidator, error) // built on first use by Decode
 }
@@ -161,6 +166,11 @@ func compile(name, u string, schema []byte, opts *Options, load func(string) (io
 	c.Draft = jsonschema.Draft2020
 	c.AssertFormat = true
 	c.LoadURL = load
+	now := time.Now
+	if opts != nil && opts.Now != nil {
+		now = opts.Now
+	}
+	c.RegisterExtension("x-date", dateMeta, dateExtension{now: now})
 	for n, check := range formats {
 		c.Formats[n] = stringFormat(check)
 	}
@@ -186,6 +196,7 @@ func compile(name, u string, schema []byte, opts *Options, load func(string) (io
 		maxSize: MaxDocumentSize,
 		maxDep:  MaxDepth,
 		maxArr:  MaxArrayItems,
+		now:     now,
 	}
 	if opts != nil {
 		if opts.MaxDocumentSize > 0 {
@@ -199,11 +210,47 @@ func compile(name, u string, schema []byte, opts *Options, load func(string) (io
 		}
 	}
 	indexSchema(f.index, s)
+	if err := f.resolveConditions(f.root); err != nil {
+		return fail(err, l)
+	}
 	if err := f.setSteps(b.steps); err != nil {
 		return fail(err, l)
 	}
 	f.typed = sync.OnceValues(func() (*typedValidator, error) { return newTypedValidator(f) })
 	return f, nil
+}
+
+// resolveConditions finds the compiled "if" schema of every condition in the field tree.
+func (f *Form) resolveConditions(fld *Field) error {
+	base := f.schema.Location
+	if i := strings.IndexByte(base, '#'); i >= 0 {
+		base = base[:i]
+	}
+	var walk func(*Field) error
+	walk = func(fld *Field) error {
+		if fld == nil {
+			return nil
+		}
+		for _, cs := range [][]condition{fld.when, fld.requiredWhen} {
+			for i := range cs {
+				if cs[i].ifPtr == "" {
+					continue
+				}
+				s := f.index[base+"#"+cs[i].ifPtr]
+				if s == nil {
+					return &SchemaError{Pointer: cs[i].ifPtr, Err: errors.New("a condition forms cannot evaluate: \"if\" must be in the same schema document as the properties it governs")}
+				}
+				cs[i].ifSchema = s
+			}
+		}
+		for _, c := range fld.Fields {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return walk(fld.Items)
+	}
+	return walk(fld)
 }
 
 // compileError turns the jsonschema library's compile error into a SchemaError with the pointer

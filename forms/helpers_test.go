@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -55,4 +56,39 @@ func fieldErrors(t testing.TB, err error) []FieldError {
 		}
 	}
 	return ve.Errors
+}
+
+// withoutEmptyArrays returns doc without its empty arrays and the objects left empty by that.
+func withoutEmptyArrays(t testing.TB, doc []byte) []byte {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		t.Fatal(err)
+	}
+	var drop func(any) (any, bool)
+	drop = func(v any) (any, bool) {
+		switch n := v.(type) {
+		case map[string]any:
+			for k, c := range n {
+				if cc, keep := drop(c); keep {
+					n[k] = cc
+				} else {
+					delete(n, k)
+				}
+			}
+			return n, len(n) > 0
+		case []any:
+			return n, len(n) > 0
+		}
+		return v, true
+	}
+	v, _ = drop(v)
+	if v == nil {
+		v = map[string]any{}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -111,7 +111,7 @@ func (f *Form) Prefill(ctx context.Context, doc []byte, prov Provenance, sources
 	for _, src := range sources {
 		name := src.Name()
 		if !validSourceName(name) {
-			return nil, nil, fmt.Errorf("forms: prefill %s: source name %q: use letters, digits, - _ .", f.name, name)
+			return nil, nil, fmt.Errorf("forms: prefill %s: source name %q: only letters, digits and \"-_.\" are allowed", f.name, name)
 		}
 		vals, err := src.Prefill(ctx, f)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 //go:embed templates/form.html.tmpl
@@ -33,7 +34,7 @@ type RenderOptions struct {
 	// top linking to each field, and each message at its field. Other errors are ignored.
 	Errors error
 	// Hidden are extra hidden inputs, such as a CSRF token. Their names must start with "_",
-	// which ParseValues ignores; "_lang" and "_action" are the package's own.
+	// which ParseValues ignores; "_lang", "_action" and "_arrays" are the package's own.
 	Hidden map[string]string
 	// SubmitLabel is the text of the submit button; default "Weiter"/"Continue".
 	SubmitLabel Text
@@ -47,11 +48,15 @@ type RenderOptions struct {
 //     aria-invalid, required ones aria-required, and optional ones say "(optional)";
 //   - with errors, an error summary (role="alert") at the top links to each field, following the
 //     GOV.UK Design System pattern;
-//   - up to five choices render as radios, more as a select, booleans as Ja/Nein radios (or one
-//     checkbox with widget "checkbox"), arrays of choices as checkboxes, format "date" as a date
-//     input, numbers as text inputs with an inputmode;
+//   - up to five choices render as radios, more as a select, booleans as Ja/Nein radios, a
+//     declaration ({"type": "boolean", "const": true}, or a boolean with widget "checkbox") as
+//     one checkbox with the field's label, arrays of choices as checkboxes, format "date" as a
+//     date input (with min and max from "x-date"), numbers as text inputs with an inputmode;
 //   - arrays render as repeatable groups with add and remove buttons that are plain submit
-//     buttons (name "_action"), so they work without JavaScript; see ParseValues and Apply.
+//     buttons (name "_action"), so they work without JavaScript; see ParseValues. Each array is
+//     named in a hidden "_arrays" input, so that one left empty posts back as [];
+//   - only the questions that apply to doc are rendered (see the package documentation on
+//     conditions), and errors at fields not rendered are left out of the page.
 //
 // Every value is escaped by html/template. Input names are the fields' JSON pointers.
 func (f *Form) Render(w io.Writer, doc []byte, opts *RenderOptions) error {
@@ -65,7 +70,7 @@ func (f *Form) Render(w io.Writer, doc []byte, opts *RenderOptions) error {
 			return fmt.Errorf("forms: render %s: %w", f.name, err)
 		}
 	}
-	r := renderer{f: f, lang: opts.Lang, byPointer: map[string]*viewField{}, errs: map[string][]string{}}
+	r := renderer{f: f, lang: opts.Lang, byPointer: map[string]*viewField{}, errs: map[string][]string{}, skipped: map[string]bool{}}
 	if r.lang != "en" {
 		r.lang = "de"
 	}
@@ -94,24 +99,24 @@ func (f *Form) Render(w io.Writer, doc []byte, opts *RenderOptions) error {
 	}
 	page.Hidden = append(page.Hidden, viewHidden{"_lang", r.lang}) // how ParseValues reads numbers
 	for _, name := range sortedKeys(opts.Hidden) {
-		if !strings.HasPrefix(name, "_") || name == "_lang" || name == "_action" {
-			return fmt.Errorf("forms: render %s: hidden input %q must start with _ and not be _lang or _action", f.name, name)
+		if !strings.HasPrefix(name, "_") || name == "_lang" || name == "_action" || name == arraysField {
+			return fmt.Errorf("forms: render %s: hidden input %q must start with _ and not be _lang, _action or %s", f.name, name, arraysField)
 		}
 		page.Hidden = append(page.Hidden, viewHidden{name, opts.Hidden[name]})
 	}
 	obj, _ := v.(map[string]any)
 	for _, c := range f.root.Fields {
-		if opts.Step != "" && c.Step != opts.Step {
+		ptr := "/" + escapePointer(c.Name)
+		if opts.Step != "" && c.Step != opts.Step || !c.applies(obj) {
+			r.skipped[ptr] = true
 			continue
 		}
-		page.Fields = append(page.Fields, r.field(c, "/"+escapePointer(c.Name), obj[c.Name], 0))
+		page.Fields = append(page.Fields, r.field(c, ptr, obj[c.Name], 0, c.requiredIn(obj)))
 	}
 	if ve != nil {
 		for _, fe := range ve.Errors {
-			if opts.Step != "" {
-				if s := f.StepOf(fe.Pointer); s != "" && s != opts.Step {
-					continue
-				}
+			if r.hidden(fe.Pointer) {
+				continue // a field not on this page, or one whose condition does not hold
 			}
 			page.Summary = append(page.Summary, viewSummary{Message: fe.Text(r.lang), Target: r.target(fe.Pointer)})
 		}
@@ -173,6 +178,9 @@ type viewField struct {
 	Children     []*viewField
 	Items        []viewItem
 	AddLabel     string
+	Marker       bool   // an array: a hidden input tells ParseValues that it was on the page
+	MarkerName   string // arraysField
+	Min, Max     string // bounds of a date input
 }
 
 type renderer struct {
@@ -181,6 +189,22 @@ type renderer struct {
 	ve        *ValidationError
 	errs      map[string][]string
 	byPointer map[string]*viewField
+	skipped   map[string]bool // pointers of fields not rendered: other steps, conditions not met
+}
+
+// hidden reports whether pointer is at or below a field that was not rendered.
+func (r *renderer) hidden(pointer string) bool {
+	for p := pointer; p != ""; {
+		if r.skipped[p] {
+			return true
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return false
 }
 
 func (r *renderer) t(de, en string) string {
@@ -217,7 +241,7 @@ func fieldID(pointer string) string {
 	return b.String()
 }
 
-func (r *renderer) field(fl *Field, ptr string, v any, depth int) *viewField {
+func (r *renderer) field(fl *Field, ptr string, v any, depth int, required bool) *viewField {
 	id := fieldID(ptr)
 	vf := &viewField{
 		Kind:         fl.Widget,
@@ -229,15 +253,16 @@ func (r *renderer) field(fl *Field, ptr string, v any, depth int) *viewField {
 		HintID:       id + "--hint",
 		ErrorID:      id + "--error",
 		ErrorPrefix:  r.t("Fehler:", "Error:"),
-		Required:     fl.Required,
+		Required:     required,
 		Autocomplete: fl.Autocomplete,
-		Placeholder:  r.t("Bitte auswählen", "Please select"),
+		Placeholder:  r.t("Bitte wählen Sie aus", "Please choose"),
 		Errors:       r.errs[ptr],
+		MarkerName:   arraysField,
 	}
 	if vf.Label == "" {
 		vf.Label = fl.Name
 	}
-	if !fl.Required && fl.Widget != WidgetGroup && fl.Widget != WidgetCheckbox {
+	if !required && fl.Widget != WidgetGroup && fl.Widget != WidgetCheckbox {
 		vf.Optional = "(optional)"
 	}
 	vf.Invalid = len(vf.Errors) > 0
@@ -255,15 +280,20 @@ func (r *renderer) field(fl *Field, ptr string, v any, depth int) *viewField {
 	case WidgetGroup:
 		obj, _ := v.(map[string]any)
 		for _, c := range fl.Fields {
-			vf.Children = append(vf.Children, r.field(c, ptr+"/"+escapePointer(c.Name), obj[c.Name], depth+1))
+			cp := ptr + "/" + escapePointer(c.Name)
+			if !c.applies(obj) {
+				r.skipped[cp] = true
+				continue
+			}
+			vf.Children = append(vf.Children, r.field(c, cp, obj[c.Name], depth+1, c.requiredIn(obj)))
 		}
 	case WidgetRepeat:
 		vf.Kind = "repeat"
+		vf.Marker = true
 		arr, _ := v.([]any)
-		n := len(arr)
-		if n == 0 && (fl.Required || fl.MinItems > 0) {
-			n = 1 // one empty entry to start with
-		}
+		// As many entries as there are, and empty ones up to the least the schema asks for. An
+		// array that may be empty starts empty: its add button adds the first entry.
+		n := max(len(arr), fl.MinItems)
 		item := fl.ItemLabel.In(r.lang)
 		if item == "" {
 			item = r.t("Eintrag", "Entry")
@@ -278,7 +308,7 @@ func (r *renderer) field(fl *Field, ptr string, v any, depth int) *viewField {
 			if child == nil {
 				child = &Field{Type: "string", Widget: WidgetText}
 			}
-			cf := r.field(child, ip, iv, depth+1)
+			cf := r.field(child, ip, iv, depth+1, true)
 			cf.Label = item + " " + strconv.Itoa(i+1)
 			cf.Optional = ""
 			vf.Items = append(vf.Items, viewItem{Field: cf, Pointer: ip,
@@ -301,6 +331,7 @@ func (r *renderer) field(fl *Field, ptr string, v any, depth int) *viewField {
 			vf.Options[i].Checked = v != nil && vf.Options[i].Value == cur
 		}
 	case WidgetCheckboxes:
+		vf.Marker = true
 		chosen := map[string]bool{}
 		arr, _ := v.([]any)
 		for _, x := range arr {
@@ -322,9 +353,23 @@ func (r *renderer) field(fl *Field, ptr string, v any, depth int) *viewField {
 			vf.MaxLength = fl.MaxLength
 		}
 		vf.InputType = "text"
+		if fl.Format == FormatIBAN && vf.Help == "" {
+			vf.Help = r.t("Zum Beispiel ", "For example ") + ExampleIBAN
+			vf.HintID = id + "--hint"
+			vf.DescribedBy = strings.TrimSpace(vf.HintID + " " + vf.DescribedBy)
+		}
 		switch {
 		case fl.Widget == WidgetDate:
 			vf.InputType = "date"
+			if fl.dates != nil {
+				now := r.f.now()
+				if t, ok := fl.dates.earliest(now); ok {
+					vf.Min = t.Format(time.DateOnly)
+				}
+				if t, ok := fl.dates.latest(now); ok {
+					vf.Max = t.Format(time.DateOnly)
+				}
+			}
 		case fl.Format == "email":
 			vf.InputType = "email"
 		case fl.Format == FormatPhone:
@@ -333,9 +378,10 @@ func (r *renderer) field(fl *Field, ptr string, v any, depth int) *viewField {
 			vf.InputMode = "numeric"
 		case fl.Type == "number":
 			vf.InputMode = "decimal"
-			if n, ok := v.(json.Number); ok && r.lang == "de" {
-				vf.Value = strings.Replace(n.String(), ".", ",", 1)
-			}
+		}
+		if n, ok := v.(json.Number); ok && r.lang == "de" && (fl.Type == "number" || fl.Type == "integer") {
+			// Shown as a German would write it, so that "2,5" comes back as "2,5".
+			vf.Value = strings.Replace(n.String(), ".", ",", 1)
 		}
 	}
 	return vf
@@ -368,6 +414,9 @@ func firstInput(vf *viewField) string {
 	case "repeat":
 		if len(vf.Items) > 0 {
 			return firstInput(vf.Items[0].Field)
+		}
+		if vf.AddLabel != "" {
+			return vf.ID + "--add" // an empty list: its add button
 		}
 		return vf.ID
 	case WidgetRadio, WidgetCheckboxes:

@@ -174,6 +174,10 @@ func TestASubmittedHTMLFormRoundTripsToTheAPIDocument(t *testing.T) {
 				if act.Kind != "submit" {
 					t.Errorf("action = %+v", act)
 				}
+				// The arrays the page showed come back, [] where the document has none (see
+				// TestAnEmptyRepeatableGroupPostsBackAsAnEmptyArray); the documents here have
+				// no empty arrays of their own.
+				got = withoutEmptyArrays(t, got)
 				if !reflect.DeepEqual(canonical(t, got), canonical(t, tt.doc)) {
 					t.Errorf("round trip changed the document:\n got %s\nwant %s", got, tt.doc)
 				}
@@ -310,6 +314,7 @@ func TestOtherShapesRoundTripAndStayAccessible(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseValues: %v", err)
 			}
+			got = withoutEmptyArrays(t, got)
 			if !reflect.DeepEqual(canonical(t, got), canonical(t, []byte(doc))) {
 				t.Errorf("%s round trip: got %s, want %s", lang, got, doc)
 			}

@@ -63,7 +63,8 @@ func (f *Form) setSteps(hints []stepHint) error {
 	return nil
 }
 
-// Steps returns the form's steps in order, or nil when it is a single page.
+// Steps returns all the form's steps in order, or nil when it is a single page. Which of them
+// apply to an application's answers so far says ApplicableSteps.
 func (f *Form) Steps() []Step { return f.steps }
 
 // Step returns the step with id.
@@ -90,12 +91,17 @@ func (f *Form) StepOf(pointer string) string {
 
 // ValidateStep checks the page step of doc as the citizen leaves it: its fields completely (as
 // Validate does), the rest of the document not at all. Problems that belong to no step (such
-// as a field the form does not have, or a document that is not JSON) are reported too.
+// as a field the form does not have) are reported too, and so is a document refused before
+// validation (not JSON, a member name twice, a number out of range) on whichever page.
 func (f *Form) ValidateStep(step string, doc []byte) error {
 	if _, ok := f.Step(step); !ok {
 		return fmt.Errorf("%w: %q in %s", ErrUnknownStep, step, f.name)
 	}
-	err := f.Validate(doc)
+	v, err := f.decode(doc)
+	if err != nil {
+		return err // a document refused before validation is refused on every page
+	}
+	err = f.validateChecked(v, modeFinal)
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
 		return err
@@ -135,7 +141,9 @@ func (f *Form) StepsWithErrors(err error) []string {
 // MergeStep returns base (the application data so far) with the fields of step replaced by those
 // of page (a document with only that step's fields, as ParseValues returns for a rendered step):
 // a field of the step that page lacks is removed from base, since the citizen emptied it; fields
-// of other steps are kept as they are. page may not have fields of other steps.
+// of other steps are kept as they are. page may not have fields of other steps. The answers
+// that no longer apply after the merge are dropped, as Prune does (the rent, say, of a citizen
+// who has just said they own their home).
 func (f *Form) MergeStep(step string, base, page []byte) ([]byte, error) {
 	st, ok := f.Step(step)
 	if !ok {
@@ -181,6 +189,8 @@ func (f *Form) MergeStep(step string, base, page []byte) ([]byte, error) {
 		} else {
 			delete(b, name)
 		}
+	}
+	for prune(f.root, b) {
 	}
 	return json.Marshal(b)
 }

@@ -48,10 +48,11 @@ func (f *Form) validateBytes(doc []byte, m mode) error {
 	if err != nil {
 		return err
 	}
-	return f.validateValue(v, m)
+	return f.validateChecked(v, m)
 }
 
-// decode parses doc within the form's limits.
+// decode parses doc within the form's limits: its size, nesting depth and array lengths, no
+// member name twice in an object, and every number within the bounds the validator can take.
 func (f *Form) decode(doc []byte) (any, error) {
 	if len(doc) > f.maxSize {
 		return nil, f.limitError("", "documentSize", strconv.Itoa(f.maxSize))
@@ -65,17 +66,60 @@ func (f *Form) decode(doc []byte) (any, error) {
 	if _, err := d.Token(); err != io.EOF {
 		return nil, f.jsonError(errors.New("trailing data after the JSON value"))
 	}
+	if ptr, dup := duplicateMember(doc); dup {
+		return nil, f.newValidationError([]FieldError{f.entry(ptr, "duplicateKey", messageParams{})})
+	}
+	if err := f.checkValue(v); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
-func (f *Form) validateValue(v any, m mode) error {
-	if le := checkLimits(v, 0, f.maxDep, f.maxArr); le != nil {
+// checkValue checks a decoded document against the form's depth and array limits and the
+// bounds of numbers.
+func (f *Form) checkValue(v any) error {
+	le, bad := checkLimits(v, 0, f.maxDep, f.maxArr)
+	if le != nil {
 		limit := f.maxDep
 		if le.kind == "arrayLength" {
 			limit = f.maxArr
 		}
 		return f.limitError(le.pointer, le.kind, strconv.Itoa(limit))
 	}
+	if len(bad) > 0 {
+		entries := make([]FieldError, len(bad))
+		for i, p := range bad {
+			entries[i] = f.numberRangeEntry(p)
+		}
+		return f.newValidationError(entries)
+	}
+	return nil
+}
+
+// numberRangeEntry is the error for a number outside the bounds at pointer: the field's own
+// minimum and maximum where the schema gives them, the bounds of forms otherwise.
+func (f *Form) numberRangeEntry(pointer string) FieldError {
+	p := messageParams{minDE: numberLowDE, minEN: numberLowEN, maxDE: numberHighDE, maxEN: numberHighEN}
+	if fld := f.Field(pointer); fld != nil {
+		if fld.low != "" {
+			p.minDE, p.minEN = germanNumber(fld.low), fld.low
+		}
+		if fld.high != "" {
+			p.maxDE, p.maxEN = germanNumber(fld.high), fld.high
+		}
+	}
+	return f.entry(pointer, "numberRange", p)
+}
+
+func (f *Form) validateValue(v any, m mode) error {
+	if err := f.checkValue(v); err != nil {
+		return err
+	}
+	return f.validateChecked(v, m)
+}
+
+// validateChecked validates a document that has passed checkValue.
+func (f *Form) validateChecked(v any, m mode) error {
 	err := f.schema.Validate(v)
 	if err == nil {
 		return nil
@@ -110,34 +154,52 @@ type limitErr struct {
 }
 
 // checkLimits walks v and reports the first place that is nested deeper than maxDepth or has an
-// array longer than maxItems. It allocates only when it finds one.
-func checkLimits(v any, depth, maxDepth, maxItems int) *limitErr {
+// array longer than maxItems, and the pointers of all numbers outside the bounds (see
+// numberInRange). It allocates only when it finds something.
+func checkLimits(v any, depth, maxDepth, maxItems int) (*limitErr, []string) {
 	switch n := v.(type) {
 	case map[string]any:
 		if depth >= maxDepth {
-			return &limitErr{kind: "depth"}
+			return &limitErr{kind: "depth"}, nil
 		}
+		var bad []string
 		for k, c := range n {
-			if le := checkLimits(c, depth+1, maxDepth, maxItems); le != nil {
+			le, b := checkLimits(c, depth+1, maxDepth, maxItems)
+			if le != nil {
 				le.pointer = "/" + escapePointer(k) + le.pointer
-				return le
+				return le, nil
+			}
+			for _, p := range b {
+				bad = append(bad, "/"+escapePointer(k)+p)
 			}
 		}
+		return nil, bad
 	case []any:
 		if depth >= maxDepth {
-			return &limitErr{kind: "depth"}
+			return &limitErr{kind: "depth"}, nil
 		}
 		if len(n) > maxItems {
-			return &limitErr{kind: "arrayLength"}
+			return &limitErr{kind: "arrayLength"}, nil
 		}
+		var bad []string
 		for i, c := range n {
-			if le := checkLimits(c, depth+1, maxDepth, maxItems); le != nil {
+			le, b := checkLimits(c, depth+1, maxDepth, maxItems)
+			if le != nil {
 				le.pointer = "/" + strconv.Itoa(i) + le.pointer
-				return le
+				return le, nil
+			}
+			for _, p := range b {
+				bad = append(bad, "/"+strconv.Itoa(i)+p)
 			}
 		}
+		return nil, bad
+	case string, bool, nil:
+		return nil, nil
 	}
-	return nil
+	if !checkNumber(v) {
+		return nil, []string{""}
+	}
+	return nil, nil
 }
 
 // entry builds one FieldError with localised messages.
@@ -260,9 +322,15 @@ func (f *Form) orderKey(pointer string) []int {
 
 // converter turns the jsonschema library's error tree into FieldErrors.
 type converter struct {
-	f    *Form
-	doc  any
-	mode mode
+	f      *Form
+	doc    any
+	mode   mode
+	prefix string // the pointer of doc in the whole document, when doc is a part of it
+}
+
+// at returns the pointer of e's instance in the whole document.
+func (c *converter) at(e *jsonschema.ValidationError) string {
+	return c.prefix + e.InstanceLocation
 }
 
 // completeness keywords are not checked in drafts.
@@ -317,7 +385,7 @@ func (c *converter) collect(e *jsonschema.ValidationError) []FieldError {
 		if c.mode == modeDraft {
 			return nil
 		}
-		return []FieldError{c.f.entry(e.InstanceLocation, "contains", messageParams{})}
+		return []FieldError{c.f.entry(c.at(e), "contains", messageParams{})}
 	}
 	var out []FieldError
 	for _, cause := range e.Causes {
@@ -338,7 +406,7 @@ func (c *converter) choice(e *jsonschema.ValidationError, kw string) []FieldErro
 		}
 		deeper := true
 		for _, fe := range errs {
-			if !strings.HasPrefix(fe.Pointer, e.InstanceLocation+"/") {
+			if !strings.HasPrefix(fe.Pointer, c.at(e)+"/") {
 				deeper = false
 				break
 			}
@@ -350,17 +418,24 @@ func (c *converter) choice(e *jsonschema.ValidationError, kw string) []FieldErro
 	if found {
 		return best
 	}
-	if fld := c.f.Field(e.InstanceLocation); fld != nil && fld.Enum != nil {
+	if fld := c.f.Field(c.at(e)); fld != nil && fld.Enum != nil {
 		kw = "enum" // a oneOf of consts is a choice among labelled values
 	}
-	return []FieldError{c.f.entry(e.InstanceLocation, kw, messageParams{})}
+	return []FieldError{c.f.entry(c.at(e), kw, messageParams{})}
 }
 
 func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 	isFalse := e.Message == "not allowed"
 	s, rel := c.locate(e.AbsoluteKeywordLocation, isFalse)
 	if isFalse {
-		return []FieldError{c.f.entry(e.InstanceLocation, "false", messageParams{})}
+		ptr := c.at(e)
+		if strings.HasSuffix(e.AbsoluteKeywordLocation, "/unevaluatedProperties") && c.prefix == "" &&
+			c.f.Field(ptr) != nil && c.f.appliesIn(c.doc, ptr) {
+			// A field of an applicable branch with a problem of its own: the branch failed, so
+			// the field counts as unevaluated too. Its own problem is reported where it is.
+			return nil
+		}
+		return []FieldError{c.f.entry(ptr, "false", messageParams{})}
 	}
 	kw := ""
 	if len(rel) > 0 {
@@ -369,21 +444,44 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 	if c.mode == modeDraft && completeness[kw] {
 		return nil
 	}
-	ptr := e.InstanceLocation
+	rel0 := e.InstanceLocation
+	ptr := c.at(e)
 	p := messageParams{}
 	key := kw
 	switch kw {
 	case "required":
 		var out []FieldError
-		for _, name := range c.missing(s, ptr, e.Message) {
+		for _, name := range c.missing(s, rel0, e.Message) {
 			p := ptr + "/" + escapePointer(name)
-			key := "required"
-			if fld := c.f.Field(p); fld != nil && fld.Widget == WidgetCheckbox {
-				key = "required.confirm" // a declaration to tick, not a field to fill in
+			fld := c.f.Field(p)
+			if fld != nil && fld.Type == "object" && s != nil {
+				// A group left empty: what each of its fields lacks, not the group.
+				if sub := s.Properties[name]; sub != nil {
+					if errs := c.empty(sub, p); len(errs) > 0 {
+						out = append(out, errs...)
+						continue
+					}
+				}
 			}
-			out = append(out, c.f.entry(p, key, messageParams{}))
+			out = append(out, c.f.entry(p, requiredKey(fld), messageParams{}))
 		}
 		return out
+	case "x-date":
+		if len(rel) == 2 {
+			key = "x-date." + rel[1]
+			if fld := c.f.Field(ptr); fld != nil && fld.dates != nil {
+				switch rel[1] {
+				case "maxYearsBack":
+					p.limit = strconv.Itoa(*fld.dates.MaxYearsBack)
+				case "maxYearsAhead":
+					p.limit = strconv.Itoa(*fld.dates.MaxYearsAhead)
+				}
+			}
+			if _, ok := messages[key]; ok {
+				break
+			}
+		}
+		key = genericKey
 	case "dependentRequired", "dependencies":
 		if len(rel) == 3 && s != nil {
 			dname := unescapePointer(rel[1])
@@ -403,13 +501,19 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 		key = "required"
 	case "additionalProperties":
 		var out []FieldError
-		for _, name := range c.additional(s, ptr) {
+		for _, name := range c.additional(s, rel0) {
 			out = append(out, c.f.entry(ptr+"/"+escapePointer(name), "additionalProperties", messageParams{}))
 		}
 		if len(out) > 0 {
 			return out
 		}
 	case "type":
+		if str, ok := valueAt(c.doc, rel0).(string); ok && (jsonNumber.MatchString(str) || germanNumberRe.MatchString(str)) && len(str) > 0 {
+			if fld := c.f.Field(ptr); fld != nil && (fld.Type == "number" || fld.Type == "integer") {
+				// A number typed in a form that the validator cannot take (see numberInRange).
+				return []FieldError{c.f.numberRangeEntry(ptr)}
+			}
+		}
 		key = "type"
 		if s != nil && len(s.Types) == 1 {
 			key = "type." + s.Types[0]
@@ -443,7 +547,16 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 		}
 	case "minItems":
 		if s != nil {
-			if s.MinItems == 1 {
+			choice := false
+			if fld := c.f.Field(ptr); fld != nil && fld.Widget == WidgetCheckboxes {
+				choice = true // ticked boxes, not entries
+			}
+			switch {
+			case choice && s.MinItems == 1:
+				key = "minItems.choiceOne"
+			case choice:
+				key = "minItems.choice"
+			case s.MinItems == 1:
 				key = "minItems.one"
 			}
 			p.limit = strconv.Itoa(s.MinItems)
@@ -475,6 +588,39 @@ func (c *converter) leaf(e *jsonschema.ValidationError) []FieldError {
 		key = genericKey
 	}
 	return []FieldError{c.f.entry(ptr, key, p)}
+}
+
+// requiredKey is the message key for a required field that is missing: a choice asks to choose,
+// a declaration to confirm, anything else to fill in.
+func requiredKey(fld *Field) string {
+	if fld == nil {
+		return "required"
+	}
+	switch fld.Widget {
+	case WidgetCheckbox:
+		return "required.confirm" // a declaration to tick, not a field to fill in
+	case WidgetRadio, WidgetSelect:
+		if fld.Type == "boolean" && fld.Enum == nil {
+			return "required.boolean"
+		}
+		return "required.choice"
+	case WidgetCheckboxes:
+		return "required.choices"
+	case WidgetRepeat:
+		return "required.list"
+	}
+	return "required"
+}
+
+// empty returns what an empty object at ptr lacks against its schema sub: one entry per field.
+func (c *converter) empty(sub *jsonschema.Schema, ptr string) []FieldError {
+	err := sub.Validate(map[string]any{})
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	inner := converter{f: c.f, doc: map[string]any{}, mode: c.mode, prefix: ptr}
+	return inner.collect(ve)
 }
 
 // missing returns the names of the required properties absent at ptr.

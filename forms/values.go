@@ -13,6 +13,10 @@ import (
 // MaxFormKeys is the largest number of distinct names in a submitted HTML form.
 const MaxFormKeys = 5000
 
+// arraysField is the name of the hidden inputs by which a rendered form names each array (a
+// repeatable group or a group of checkboxes) it showed, so that one left empty comes back as [].
+const arraysField = "_arrays"
+
 // Action is what a submit button of a rendered form asks for (the "_action" value).
 type Action struct {
 	// Kind is "submit" (the main button, also when no button is named), "add" (a new entry at the
@@ -35,7 +39,12 @@ type Action struct {
 //     field ("Bitte geben Sie ... eine Zahl an.") and the form can show it again as typed.
 //   - Booleans come as "true" or "false"; a ticked checkbox of widget "checkbox" as "true".
 //   - Several values for one name form the array of a "checkboxes" field; for any other field
-//     the last one counts.
+//     they are refused (a browser sends one value per name), as JSON refuses a member twice.
+//   - An array the form showed (a repeatable group or a group of checkboxes; Render names each
+//     in a hidden "_arrays" input) and the citizen left empty comes back as [], so that a
+//     required array the schema allows to be empty (a household of one) can be answered.
+//   - A number beyond what forms accepts (such as 1e99999999, see Validate) stays a string, so
+//     that validation reports it at its field ("Bitte geben Sie ... eine Zahl zwischen ... an.").
 //
 // A name that is no field of the form, an array index at or above the form's array limit, or more
 // than MaxFormKeys names give a *ValidationError naming the field; nothing is returned then.
@@ -74,6 +83,19 @@ func (f *Form) ParseValues(values url.Values) ([]byte, Action, error) {
 			bad = append(bad, *err)
 		}
 	}
+	shown := values[arraysField]
+	if len(shown) > MaxFormKeys {
+		return nil, act, f.limitError("", "arrayLength", strconv.Itoa(MaxFormKeys))
+	}
+	var empty [][]string
+	for _, ptr := range shown {
+		toks, err := f.arrayPath(ptr)
+		if err != nil {
+			bad = append(bad, *err)
+			continue
+		}
+		empty = append(empty, toks)
+	}
 	if len(bad) > 0 {
 		return nil, act, f.newValidationError(bad)
 	}
@@ -85,6 +107,9 @@ func (f *Form) ParseValues(values url.Values) ([]byte, Action, error) {
 	doc := compact(root)
 	if doc == nil {
 		doc = map[string]any{}
+	}
+	for _, toks := range empty {
+		putEmptyArray(doc.(map[string]any), toks)
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {
@@ -168,6 +193,71 @@ func (f *Form) applyAction(root map[string]any, a Action) error {
 	return nil
 }
 
+// arrayPath checks that ptr, from a hidden "_arrays" input, is an array field of the form with
+// concrete indices, and returns its tokens.
+func (f *Form) arrayPath(ptr string) ([]string, *FieldError) {
+	unknown := func() ([]string, *FieldError) {
+		fe := f.entry(ptr, "additionalProperties", messageParams{})
+		return nil, &fe
+	}
+	if !strings.HasPrefix(ptr, "/") || len(ptr) > 1024 {
+		return unknown()
+	}
+	toks := splitPointer(ptr)
+	fld := f.root
+	for _, tok := range toks {
+		if fld.Type == "array" {
+			if !canonicalIndex.MatchString(tok) {
+				return unknown()
+			}
+			if n, _ := strconv.Atoi(tok); n >= f.maxArr {
+				return unknown()
+			}
+			fld = fld.Items
+		} else {
+			fld = fld.byName[tok]
+		}
+		if fld == nil {
+			return unknown()
+		}
+	}
+	if fld.Type != "array" {
+		return unknown()
+	}
+	return toks, nil
+}
+
+// putEmptyArray puts [] at toks in doc unless something is there, creating the objects and
+// leaving alone a path through an array entry that is not there (an entry removed by its
+// button, or left empty).
+func putEmptyArray(doc map[string]any, toks []string) {
+	var cur any = doc
+	for i, tok := range toks {
+		last := i == len(toks)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			next, ok := c[tok]
+			if !ok {
+				if last {
+					c[tok] = []any{}
+					return
+				}
+				next = map[string]any{}
+				c[tok] = next
+			}
+			cur = next
+		case []any:
+			n, err := strconv.Atoi(tok)
+			if err != nil || n >= len(c) {
+				return
+			}
+			cur = c[n]
+		default:
+			return
+		}
+	}
+}
+
 var canonicalIndex = regexp.MustCompile(`^(0|[1-9][0-9]{0,8})$`)
 
 func (f *Form) setValue(root map[string]any, name string, vs []string, lang string) *FieldError {
@@ -204,6 +294,10 @@ func (f *Form) setValue(root map[string]any, name string, vs []string, lang stri
 			return unknown()
 		}
 		if last {
+			if len(vs) > 1 && next.Widget != WidgetCheckboxes {
+				fe := f.entry(name, "duplicateKey", messageParams{})
+				return &fe
+			}
 			v, ok := formValue(next, vs, lang)
 			if !ok {
 				return unknown()
@@ -276,7 +370,10 @@ func formValue(fld *Field, vs []string, lang string) (any, bool) {
 	if len(vs) == 0 {
 		return nil, true
 	}
-	s := strings.TrimSpace(vs[len(vs)-1])
+	if len(vs) > 1 {
+		return nil, false
+	}
+	s := strings.TrimSpace(vs[0])
 	if s == "" {
 		return nil, true
 	}
@@ -284,10 +381,10 @@ func formValue(fld *Field, vs []string, lang string) (any, bool) {
 }
 
 var (
-	jsonNumber    = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
-	jsonInteger   = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
-	germanNumber  = regexp.MustCompile(`^-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$`)
-	englishNumber = regexp.MustCompile(`^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
+	jsonNumber     = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+	jsonInteger    = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
+	germanNumberRe = regexp.MustCompile(`^-?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$`)
+	englishNumber  = regexp.MustCompile(`^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
 )
 
 // scalarValue types one submitted string per the field's schema; lang ("en", else German) says
@@ -310,11 +407,14 @@ func scalarValue(fld *Field, s, lang string) any {
 		case lang == "en" && englishNumber.MatchString(n):
 			n = strings.ReplaceAll(n, ",", "")
 		case lang == "en":
-		case germanNumber.MatchString(n):
+		case germanNumberRe.MatchString(n):
 			n = strings.ReplaceAll(n, ".", "")
 			n = strings.Replace(n, ",", ".", 1)
 		case strings.Count(n, ",") == 1 && !strings.Contains(n, "."):
 			n = strings.Replace(n, ",", ".", 1)
+		}
+		if !numberInRange(n) {
+			return s // validation names the bounds
 		}
 		if typ == "integer" && jsonInteger.MatchString(n) || typ == "number" && jsonNumber.MatchString(n) && len(n) < 64 {
 			return json.Number(n)

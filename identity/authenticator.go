@@ -14,6 +14,14 @@ type Authenticator interface {
 	// of at least level. It keeps what it needs to finish the login (state, nonce, PKCE
 	// verifier, returnTo) in a sealed, short-lived cookie set on w. returnTo is a local path
 	// the caller has already checked.
+	//
+	// r's context carries the citizen's current principal when there is one (read it with
+	// [PrincipalFrom]; [Gate.LoginHandler] puts the session's principal there). When that
+	// principal is authenticated below level (a step-up), the implementation must make the
+	// provider authenticate the citizen anew (OpenID Connect: prompt=login and max_age=0;
+	// SAML: ForceAuthn): a provider that holds a session at the lower level would otherwise
+	// answer with that level again, since a requested level (acr_values,
+	// RequestedAuthnContext) alone does not oblige it to re-authenticate.
 	BeginLogin(w http.ResponseWriter, r *http.Request, level Level, returnTo string) error
 	// FinishLogin completes the login from the provider's callback request: it checks the
 	// transaction cookie and the provider's answer, and returns the principal and the
@@ -22,7 +30,9 @@ type Authenticator interface {
 	// names, whether the login succeeds or not.
 	FinishLogin(w http.ResponseWriter, r *http.Request) (*Principal, string, error)
 	// EndSessionURL returns where to send the browser to end the session at the provider
-	// (single logout), or "" when the provider offers none.
+	// (single logout), or "" when the provider offers none. p is the session's principal;
+	// its LogoutHint is what this authenticator put there at login (OpenID Connect: the ID
+	// token for id_token_hint), or "" when the session could not keep it.
 	EndSessionURL(p *Principal) string
 }
 

@@ -83,6 +83,13 @@ type ClaimMapping struct {
 	// EIDASCountry names claims holding the issuing member state of a foreign eID; a value
 	// other than "DE" makes the method [MethodEIDAS].
 	EIDASCountry []string `json:"eidasCountry,omitempty"`
+
+	// AssumedLevel is the level given to a login whose claims name no level at all (none of
+	// the Level claims present). Zero, the default, refuses such a login ("trust level
+	// missing"), which is right for BundID and every broker that sends acr. Set it only for a
+	// provider that never sends acr and whose own login is known to reach that level; a
+	// level claim that is present but not mapped is still refused.
+	AssumedLevel Level `json:"assumedLevel,omitempty"`
 }
 
 // BundIDClaims maps the BundID attribute set (OIDs), with the OpenID Connect standard claims
@@ -187,11 +194,15 @@ func (m ClaimMapping) Principal(claims map[string]any, issuer string, acr ACRMap
 	if e != nil {
 		return nil, e
 	}
-	if lv == "" {
+	switch {
+	case lv == "" && m.AssumedLevel > LevelNone && m.AssumedLevel.Valid():
+		p.Level = m.AssumedLevel
+	case lv == "":
 		return nil, &ClaimsError{Claim: strings.Join(m.Level, " or "), Reason: "trust level missing"}
-	}
-	if p.Level, e = acr.Level(lv); e != nil {
-		return nil, &ClaimsError{Claim: lvName, Reason: e.Error()}
+	default:
+		if p.Level, e = acr.Level(lv); e != nil {
+			return nil, &ClaimsError{Claim: lvName, Reason: e.Error()}
+		}
 	}
 
 	for _, n := range m.AuthTime {

@@ -22,7 +22,7 @@
 // # Logins, sessions and the gate
 //
 // An [Authenticator] runs a browser login at an identity provider (identity/oidc's
-// RelyingParty; a SAML authenticator for BundID would implement the same interface); a
+// RelyingParty; identity/saml's ServiceProvider for BundID over SAML 2.0); a
 // [BearerVerifier] checks API clients' tokens. After login the principal lives in a session
 // cookie that [Sessions] seals with a [Keyring] (JWE dir + A256GCM, several keys for
 // rotation), with idle and absolute expiry. A [Gate] puts it all in front of handlers:
@@ -31,9 +31,26 @@
 // redirected to a login or step-up), and the login, callback and logout handlers.
 // [PrincipalFrom] reads the principal in a handler.
 //
+// # Step-up and logout
+//
+// [Gate.LoginHandler] puts the browser's current principal on the context the
+// Authenticator's BeginLogin sees. An authenticator that finds an authenticated principal
+// below the requested level makes the provider authenticate anew (OpenID Connect
+// prompt=login and max_age=0, SAML ForceAuthn): a provider that holds a session at the lower
+// level would otherwise answer with it again. [Principal.LogoutHint] keeps what the
+// authenticator needs to end the provider session (the ID token for id_token_hint); the
+// session cookie carries it while it fits, and JSON never shows it.
+//
+// [Level.German] names the levels as citizens read them: Basisregistrierung, niedrig,
+// substanziell, hoch.
+//
+// A [ReplayCache] makes one-time values of an identity provider (SAML assertion ids) one-time
+// across replicas: [MemoryReplayCache] for one process, ozg/sqlstore's for several.
+//
 // # Testing
 //
-// identity/identitytest is a local BundID-like OpenID provider for tests and examples.
+// identity/identitytest is a local BundID-like OpenID provider for tests and examples,
+// identity/samltest its SAML counterpart with the same personas.
 //
 // identity is a leaf package: it imports nothing else of ozgkit but internal packages.
 package identity

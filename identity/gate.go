@@ -143,12 +143,12 @@ func (g *Gate) RequireLevel(l Level) func(http.Handler) http.Handler {
 				return
 			}
 			if !ok {
-				g.unauthorized(w, `Bearer`, "Bitte melden Sie sich an (Vertrauensniveau „"+l.String()+"“ oder höher).", l)
+				g.unauthorized(w, `Bearer`, "Bitte melden Sie sich an (Vertrauensniveau „"+l.German()+"“ oder höher).", l)
 				return
 			}
 			problem.Write(w, problem.Details{
 				Status: http.StatusForbidden, Type: "urn:ozgkit:problem:level-too-low", Title: "Trust level too low",
-				Detail: "Diese Leistung verlangt das Vertrauensniveau „" + l.String() + "“; Ihre Anmeldung hat „" + p.Level.String() + "“.",
+				Detail: "Diese Leistung verlangt das Vertrauensniveau „" + l.German() + "“; Ihre Anmeldung hat „" + p.Level.German() + "“.",
 				Extra:  map[string]any{"requiredLevel": l, "level": p.Level},
 			})
 		})
@@ -177,7 +177,9 @@ func isNavigation(r *http.Request) bool {
 }
 
 // LoginHandler starts a login: GET ?level=<level>&return=<local path>. The level defaults to
-// basic; return must be a local path (no scheme, no host) and defaults to "/".
+// basic; return must be a local path (no scheme, no host) and defaults to "/". The request's
+// session principal, if any, is put on the context the Authenticator's BeginLogin sees
+// ([PrincipalFrom]), so a step-up from a lower level forces re-authentication.
 func (g *Gate) LoginHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if g.authn == nil {
@@ -207,6 +209,13 @@ func (g *Gate) LoginHandler() http.Handler {
 			problem.Write(w, problem.Details{Status: http.StatusBadRequest, Detail: "return must be a local path",
 				Errors: []problem.FieldError{{Pointer: "return", Code: "format", Message: "Die Rücksprungadresse muss ein Pfad dieses Portals sein.", MessageEN: "return must be a path on this portal."}}})
 			return
+		}
+		// The authenticator sees the current login, so that a step-up can make the provider
+		// authenticate anew instead of answering from its session at the lower level.
+		if _, ok := PrincipalFrom(r.Context()); !ok && g.sessions != nil {
+			if sess, err := g.sessions.Load(r); err == nil {
+				r = r.WithContext(context.WithValue(WithPrincipal(r.Context(), &sess.Principal), sessionKey{}, sess))
+			}
 		}
 		if err := g.authn.BeginLogin(w, r, level, ret); err != nil {
 			g.log.LogAttrs(r.Context(), slog.LevelError, "begin login failed", slog.String("error", err.Error()))

@@ -47,6 +47,25 @@ func (l Level) String() string {
 	return levelNames[l]
 }
 
+var levelGerman = [...]string{
+	LevelNone:        "keins",
+	LevelBasic:       "Basisregistrierung",
+	LevelLow:         "niedrig",
+	LevelSubstantial: "substanziell",
+	LevelHigh:        "hoch",
+}
+
+// German returns the level's name as citizens read it on German pages: "keins",
+// "Basisregistrierung" (BundID username and password, below eIDAS low), "niedrig",
+// "substanziell" and "hoch" (the eIDAS levels). Portal pages, the Gate's messages and the
+// local identity provider use these words, so a citizen meets one name per level.
+func (l Level) German() string {
+	if !l.Valid() {
+		return fmt.Sprintf("Vertrauensniveau %d", int(l))
+	}
+	return levelGerman[l]
+}
+
 // Meets reports whether a login at level l satisfies a requirement of level required.
 func (l Level) Meets(required Level) bool { return l.Valid() && l >= required }
 

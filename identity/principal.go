@@ -46,7 +46,17 @@ type Principal struct {
 	// Organisation is set when the login is an organisation account (Mein Unternehmenskonto,
 	// ELSTER-based): the person above acts for it.
 	Organisation *Organisation `json:"organisation,omitempty"`
+
+	// LogoutHint is what the authenticator that made this principal needs to end the
+	// citizen's session at the identity provider: for OpenID Connect the ID token, sent as
+	// id_token_hint. It is at most [MaxLogoutHint] bytes, kept in the session cookie (and
+	// dropped from it when the cookie would grow beyond what browsers keep), and never
+	// written as JSON, so API answers that show the principal do not carry it.
+	LogoutHint string `json:"-"`
 }
+
+// MaxLogoutHint bounds [Principal.LogoutHint]; an authenticator leaves a longer hint out.
+const MaxLogoutHint = 3072
 
 // Address is a postal address (Anschrift) as the provider reported it.
 type Address struct {

@@ -121,6 +121,7 @@ type wireSession struct {
 	C int64     `json:"c"`
 	T int64     `json:"t"`
 	X string    `json:"x"`
+	H string    `json:"h,omitempty"` // Principal.LogoutHint, which Principal does not marshal
 }
 
 // Start begins a new session for p (a new CSRF token, a new absolute lifetime) and sets its
@@ -136,14 +137,19 @@ func (s *Sessions) Start(w http.ResponseWriter, p *Principal) (*Session, error) 
 	return sess, s.write(w, sess)
 }
 
+// write seals sess into its cookie. When the cookie would be too large with the principal's
+// logout hint, the hint is dropped (logout then ends the provider session without it) rather
+// than failing the login.
 func (s *Sessions) write(w http.ResponseWriter, sess *Session) error {
-	b, err := json.Marshal(wireSession{V: 1, P: sess.Principal, C: sess.Created.Unix(), T: sess.LastSeen.Unix(), X: sess.CSRFToken})
-	if err != nil {
-		return fmt.Errorf("identity: session: %w", err)
-	}
-	v, err := s.keys.Seal(b)
+	v, err := s.seal(sess)
 	if err != nil {
 		return err
+	}
+	if len(v) > maxCookie && sess.Principal.LogoutHint != "" {
+		sess.Principal.LogoutHint = ""
+		if v, err = s.seal(sess); err != nil {
+			return err
+		}
 	}
 	if len(v) > maxCookie {
 		return fmt.Errorf("identity: session cookie would be %d bytes, more than %d", len(v), maxCookie)
@@ -154,6 +160,18 @@ func (s *Sessions) write(w http.ResponseWriter, sess *Session) error {
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 	return nil
+}
+
+func (s *Sessions) seal(sess *Session) (string, error) {
+	hint := sess.Principal.LogoutHint
+	if len(hint) > MaxLogoutHint {
+		hint = ""
+	}
+	b, err := json.Marshal(wireSession{V: 1, P: sess.Principal, C: sess.Created.Unix(), T: sess.LastSeen.Unix(), X: sess.CSRFToken, H: hint})
+	if err != nil {
+		return "", fmt.Errorf("identity: session: %w", err)
+	}
+	return s.keys.Seal(b)
 }
 
 // Load reads the request's session. No cookie gives [ErrNoSession]; see [Sessions.Decode]
@@ -188,6 +206,9 @@ func (s *Sessions) Decode(value string) (*Session, error) {
 	}
 	if ws.V != 1 || !ws.P.Authenticated() || len(ws.X) < 32 {
 		return nil, fmt.Errorf("%w: not a session of this version", ErrSessionInvalid)
+	}
+	if len(ws.H) <= MaxLogoutHint {
+		ws.P.LogoutHint = ws.H
 	}
 	sess := &Session{Principal: ws.P, Created: time.Unix(ws.C, 0), LastSeen: time.Unix(ws.T, 0), CSRFToken: ws.X}
 	if s.cache != nil {

@@ -223,3 +223,36 @@ func TestDraftsAreValidatedAndKeepProvenance(t *testing.T) {
 		t.Fatalf("a changed value is still marked prefilled: %v", saved.Provenance)
 	}
 }
+
+// A saved draft keeps no answer to a question that no longer applies: an owner is not asked
+// for the rent, so a rent left from before is dropped, not stored and delivered.
+func TestSavingADraftDropsAnswersThatNoLongerApply(t *testing.T) {
+	form, err := forms.Load("wohnung.json", []byte(`{"type": "object",
+	  "properties": {"nutzung": {"enum": ["miete", "eigentum"]}},
+	  "if": {"properties": {"nutzung": {"const": "miete"}}, "required": ["nutzung"]},
+	  "then": {"properties": {"kaltmiete": {"type": "number", "minimum": 0}}},
+	  "else": {"properties": {"belastung": {"type": "number", "minimum": 0}}},
+	  "unevaluatedProperties": false}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := withoutEvidence(wohngeld(t))
+	svc.Form = form
+	c := ozg.NewCatalog(nil)
+	if err := c.Register(svc); err != nil {
+		t.Fatal(err)
+	}
+	apps := ozg.NewApplications(c, ozg.NewMemoryStore(), nil)
+	ctx := context.Background()
+	a, err := apps.Create(ctx, "wohngeld", "alice", json.RawMessage(`{"nutzung": "miete", "kaltmiete": 620}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err = apps.SaveData(ctx, "alice", a.ID, a.Version, json.RawMessage(`{"nutzung": "eigentum", "kaltmiete": 620, "belastung": 410}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(a.Data), "kaltmiete") || !strings.Contains(string(a.Data), "belastung") {
+		t.Fatalf("saved %s, want the rent dropped and the Belastung kept", a.Data)
+	}
+}

@@ -101,13 +101,19 @@ func checkData(data json.RawMessage) (json.RawMessage, error) {
 	return bytes.Clone(data), nil
 }
 
-// draftData checks data for a draft of svc: a bounded JSON object that is valid as a draft of
-// the form (what is there must be valid; required fields wait for Submit). It returns the data
+// draftData checks data for a draft of svc: a bounded JSON object, without the answers to
+// questions that do not apply (Form.Prune), valid as a draft of the form (what is there must
+// be valid; required fields wait for Submit). It returns the data
 // with the provenance updated for the step from old: what is new or changed is the citizen's.
 func draftData(svc *Service, old, data json.RawMessage, prov map[string]string) (json.RawMessage, forms.Provenance, error) {
 	data, err := checkData(data)
 	if err != nil {
 		return nil, nil, err
+	}
+	// Answers to questions that no longer apply (the citizen changed an earlier answer) are
+	// dropped, never kept and delivered.
+	if data, err = svc.Form.Prune(data); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidApplication, err)
 	}
 	if err := svc.Form.ValidateDraft(data); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidApplication, err)
@@ -156,8 +162,12 @@ func (s *Applications) Create(ctx context.Context, serviceID, owner string, data
 	return a, nil
 }
 
-// Get returns owner's application id, or ErrNotFound (also when it is another owner's).
+// Get returns owner's application id, or ErrNotFound (also when it is another owner's, and
+// when id is not an application id at all: ids are UUIDs, checked before any store sees them).
 func (s *Applications) Get(ctx context.Context, owner, id string) (*Application, error) {
+	if uuid.Validate(id) != nil {
+		return nil, fmt.Errorf("%w: application %.64q", ErrNotFound, id)
+	}
 	a, err := s.store.Get(ctx, id)
 	if err != nil {
 		return nil, err

@@ -8,7 +8,8 @@
 // must log in at, the form, the evidence (Nachweise), the fee and where submissions go.
 // [Service.Validate] reports every broken rule at once. A [Catalog] holds the services of a
 // portal, finds them by id, Leistungsschlüssel and region, routes a citizen's area to the
-// responsible authority, and exports JSON, schema.org JSON-LD and a sitemap.
+// responsible authority, and exports JSON, schema.org JSON-LD, a sitemap and, for the
+// Portalverbund, an XZuFi 2.2 transfer message ([Catalog.WriteXZuFi]).
 //
 // # Maturity
 //
@@ -22,4 +23,28 @@
 // or is withdrawn; every other move is refused. [Applications] runs that lifecycle over an
 // [ApplicationStore] (memory here, SQL in ozg/sqlstore) and assigns reference numbers
 // (Aktenzeichen) that never repeat. ozg/ozgtest holds the store conformance suite.
+//
+// # The journey as Go methods
+//
+// [Applications] carries every step of the citizen's journey with its rules: Create and
+// SaveData (the draft valid as far as it goes), AttachEvidence and RemoveEvidence (through the
+// [EvidenceFiles] seam; *evidence.Manager is one), StartPayment and PaymentReturned (through
+// the [Fees] seam; ozg/portal adapts payment.Service), Check (what is still missing, as an
+// *[IncompleteError]), Submit (data valid in full, every required evidence present and scanned
+// clean, the fee paid with the service's amount) and Withdraw. The HTML pages and the JSON API
+// of ozg/portal both call these methods; nothing else decides.
+//
+// # Submissions and the outbox
+//
+// Submit stores the submission (Einreichung) with its outbox entry in one transaction. The
+// [Outbox] delivers it to the service's [Delivery] target (FIT-Connect, a signed webhook, a
+// back office's inbox) with retries and backoff. Each step is recorded in the store together
+// with its consequences, so a crash repeats work at most and loses nothing:
+//
+//	pending ──delivered──▶ notifying ──receipt in the Postfach──▶ delivered
+//
+// the application moving to "delivered" in the same transaction as the delivery. A withdrawal
+// cancels a pending entry in the same transaction as the application's move to withdrawn, or,
+// once delivered, becomes a withdrawal the outbox delivers ([Withdrawer]). Failed work stays
+// visible (Outbox.Failed) until a person requeues it.
 package ozg

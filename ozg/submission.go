@@ -62,15 +62,27 @@ type Attachment struct {
 	BlobKey string `json:"blobKey"`
 }
 
-// PaymentFacts are the payment details the back office and FIT-Connect metadata need.
+// PaymentFacts are what the payment provider reported of the paid fee, as the back office
+// and FIT-Connect's metadata (paymentInformation, schema 1.0.0) need them. Deliveries send
+// them as reported; none is made up.
 type PaymentFacts struct {
-	// Method is the provider's payment method, e.g. "CREDITCARD", "GIROPAY".
+	// Status in FIT-Connect's paymentInformation terms: "BOOKED" for a paid fee (XBezahldienste
+	// reports it as PAYED; FIT-Connect deliveries accept either), "INITIAL", "FAILED" or
+	// "CANCELED". Required.
+	Status string `json:"status"`
+	// Method is the payment method (Zahlart) as the provider named it: "GIROPAY",
+	// "PAYDIRECT", "CREDITCARD", "PAYPAL", "INVOICE" or "OTHER".
 	Method string `json:"method"`
-	// Status is the provider's final status, e.g. "PAYED" in XBezahldienste.
-	Status        string    `json:"status"`
-	TransactionID string    `json:"transactionId"`
-	Reference     string    `json:"reference"` // Kassenzeichen
-	Timestamp     time.Time `json:"timestamp"`
+	// MethodDetail is the provider's detail of the method, e.g. "Visa"; may be empty.
+	MethodDetail string `json:"methodDetail,omitempty"`
+	// TransactionID is the provider's transaction id.
+	TransactionID string `json:"transactionId"`
+	// TransactionURL is where the provider's transaction can be read, if it said.
+	TransactionURL string `json:"transactionUrl,omitempty"`
+	// Reference is the provider's booking reference (Kassenzeichen, transactionReference).
+	Reference string `json:"reference"`
+	// Timestamp is when the payment succeeded (transactionTimestamp).
+	Timestamp time.Time `json:"timestamp"`
 	// GrossAmount in euro cents.
 	GrossAmount int64 `json:"grossAmount"`
 }

@@ -20,8 +20,11 @@
 //     status — query parameters are never believed — checks amount and currency, and that the
 //     payment belongs to the citizen and the application.
 //   - [Service.Reconcile] asks about payments left pending and expires those left too long.
+//     A provider that is a [Pinger] (XBezahldienste's GET /status) is asked once first: while
+//     it is down, no payment is asked about and none expires on its silence.
 //   - Options.OnPaid is called once when a payment becomes paid; [Payment.Facts] gives what
-//     the back office and the FIT-Connect metadata need.
+//     the back office and the FIT-Connect metadata need, the status in FIT-Connect's terms
+//     ([PaymentInformationStatus]: paid is BOOKED).
 //
 // # Providers and stores
 //

@@ -23,6 +23,27 @@ type Facts struct {
 	PaymentMethodDetail string
 	// GrossAmount in cents (Bruttobetrag).
 	GrossAmount int64
+	// Status is the payment's status in FIT-Connect's paymentInformation terms (see
+	// [PaymentInformationStatus]): "BOOKED" for a paid fee, which XBezahldienste reports as
+	// PAYED.
+	Status string
+}
+
+// PaymentInformationStatus is the word FIT-Connect's paymentInformation uses for a state:
+// INITIAL (pending or created), BOOKED (paid; XBezahldienste says PAYED), FAILED, CANCELED
+// (canceled, and expired: the citizen never finished). It is empty for an unknown state.
+func PaymentInformationStatus(s State) string {
+	switch s {
+	case StateCreated, StatePending:
+		return "INITIAL"
+	case StatePaid:
+		return "BOOKED"
+	case StateFailed:
+		return "FAILED"
+	case StateCanceled, StateExpired:
+		return "CANCELED"
+	}
+	return ""
 }
 
 // Facts returns the facts of a paid payment; any other gives an error wrapping [ErrNotPaid].
@@ -38,13 +59,20 @@ func (p *Payment) Facts() (Facts, error) {
 		TransactionURL: p.TransactionURL, TransactionID: p.TransactionID,
 		TransactionReference: p.Reference, TransactionTimestamp: p.PaidAt,
 		PaymentMethod: m, PaymentMethodDetail: p.MethodDetail, GrossAmount: p.Amount,
+		Status: PaymentInformationStatus(p.State),
 	}, nil
 }
 
-// MarshalJSON writes the FIT-Connect paymentInformation object: status "BOOKED", the gross
-// amount as a decimal number of euros, the timestamp in RFC 3339. paymentMethodDetail is left
-// out unless it fits FIT-Connect's rule (1 to 36 characters of [A-Za-z0-9_-]).
+// MarshalJSON writes the FIT-Connect paymentInformation object: f.Status, the gross amount
+// as a decimal number of euros, the timestamp in RFC 3339. paymentMethodDetail is left out
+// unless it fits FIT-Connect's rule (1 to 36 characters of [A-Za-z0-9_-]). A status that is
+// not one of INITIAL, BOOKED, FAILED and CANCELED is an error.
 func (f Facts) MarshalJSON() ([]byte, error) {
+	switch f.Status {
+	case "INITIAL", "BOOKED", "FAILED", "CANCELED":
+	default:
+		return nil, fmt.Errorf("payment: facts: status %q is not a FIT-Connect paymentInformation status", truncate(f.Status, 16))
+	}
 	type out struct {
 		TransactionURL       string          `json:"transactionUrl,omitempty"`
 		TransactionID        string          `json:"transactionId"`
@@ -58,7 +86,7 @@ func (f Facts) MarshalJSON() ([]byte, error) {
 	o := out{
 		TransactionURL: f.TransactionURL, TransactionID: f.TransactionID,
 		TransactionReference: f.TransactionReference, PaymentMethod: f.PaymentMethod,
-		Status: "BOOKED", GrossAmount: json.RawMessage(FormatEuro(f.GrossAmount)),
+		Status: f.Status, GrossAmount: json.RawMessage(FormatEuro(f.GrossAmount)),
 	}
 	if !f.TransactionTimestamp.IsZero() {
 		o.TransactionTimestamp = f.TransactionTimestamp.UTC().Format(time.RFC3339)

@@ -102,3 +102,35 @@ func TestFactsValidateAgainstTheFITConnectMetadataSchema(t *testing.T) {
 		})
 	}
 }
+
+func TestFactsCarryTheStatusInPaymentInformationTerms(t *testing.T) {
+	f, err := paidPayment().Facts()
+	if err != nil || f.Status != "BOOKED" {
+		t.Fatalf("Facts().Status = %q, %v; want BOOKED (XBezahldienste PAYED)", f.Status, err)
+	}
+	for state, want := range map[payment.State]string{
+		payment.StatePending: "INITIAL", payment.StateCreated: "INITIAL", payment.StatePaid: "BOOKED",
+		payment.StateFailed: "FAILED", payment.StateCanceled: "CANCELED", payment.StateExpired: "CANCELED", "odd": "",
+	} {
+		if got := payment.PaymentInformationStatus(state); got != want {
+			t.Errorf("PaymentInformationStatus(%s) = %q, want %q", state, got, want)
+		}
+	}
+	f.Status = "PAYED"
+	if _, err := json.Marshal(f); err == nil {
+		t.Error("a status outside FIT-Connect's enum was written")
+	}
+	f.Status = ""
+	if _, err := json.Marshal(f); err == nil {
+		t.Error("an empty status was written")
+	}
+}
+
+func TestAnInvoiceKeepsItsMethod(t *testing.T) {
+	p := paidPayment()
+	p.Method = payment.MethodInvoice
+	f, err := p.Facts()
+	if err != nil || f.PaymentMethod != payment.MethodInvoice {
+		t.Errorf("method %q, %v; want INVOICE", f.PaymentMethod, err)
+	}
+}

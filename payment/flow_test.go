@@ -317,3 +317,51 @@ func TestFlowBadInput(t *testing.T) {
 		}
 	})
 }
+
+func TestReconcileAsksWhetherThePlatformIsReadyFirst(t *testing.T) {
+	t.Run("a ready platform is asked about each payment", func(t *testing.T) {
+		f := newFlow(t, 0)
+		f.start(t)
+		before := f.platform.APICalls()
+		rep, err := f.svc.Reconcile(context.Background())
+		if err != nil || rep.ProviderDown || rep.Checked != 1 {
+			t.Fatalf("Reconcile = %+v, %v", rep, err)
+		}
+		if n := f.platform.APICalls() - before; n != 2 {
+			t.Errorf("%d requests, want 2 (status of the configuration, status of the transaction)", n)
+		}
+	})
+	t.Run("a platform that is down is asked about no payment and nothing expires", func(t *testing.T) {
+		f := newFlow(t, 0)
+		p := f.start(t)
+		f.clock.Add(2 * time.Hour) // overdue
+		f.platform.Unavailable(1)
+		before := f.platform.APICalls()
+		rep, err := f.svc.Reconcile(context.Background())
+		if err != nil || !rep.ProviderDown || rep.Unavailable != 1 || rep.Expired != 0 {
+			t.Fatalf("Reconcile = %+v, %v; want provider down, one unavailable, none expired", rep, err)
+		}
+		if n := f.platform.APICalls() - before; n != 1 {
+			t.Errorf("%d requests, want only the one status request", n)
+		}
+		if stored, _ := f.store.Get(context.Background(), p.ID); stored.State != payment.StatePending {
+			t.Errorf("payment is %s, want pending", stored.State)
+		}
+	})
+	t.Run("a platform that refuses the configuration fails the run and changes nothing", func(t *testing.T) {
+		f := newFlow(t, 0)
+		p := f.start(t)
+		f.clock.Add(2 * time.Hour)
+		wrong, err := xbezahldienste.New(xbezahldienste.Config{BaseURL: f.platHTTP.URL, OriginatorID: "other", EndpointID: "test", HTTPClient: f.platHTTP.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := payment.NewService(f.store, wrong, &payment.Options{Now: f.clock.Now, ExpireAfter: time.Hour})
+		if _, err := svc.Reconcile(context.Background()); !errors.Is(err, payment.ErrProvider) {
+			t.Errorf("err = %v, want ErrProvider", err)
+		}
+		if stored, _ := f.store.Get(context.Background(), p.ID); stored.State != payment.StatePending {
+			t.Errorf("payment is %s, want pending", stored.State)
+		}
+	})
+}

@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// MaxAmount is the largest amount in cents a payment may have: 999999.99 EUR, the upper bound
-// of XBezahldienste's grosAmount.
-const MaxAmount int64 = 99999999
+// MaxAmount is the largest amount in cents a payment may have: 999999.00 EUR. XBezahldienste
+// v1.0.0 bounds grosAmount, a decimal number of euros, by 999999 (so 999999.50 is refused).
+const MaxAmount int64 = 99999900
 
 // FormatEuro writes cents as a decimal euro amount with two decimals, e.g. 2550 → "25.50".
 // Negative amounts get a leading minus.
@@ -24,8 +24,8 @@ func FormatEuro(cents int64) string {
 
 // ParseEuro reads a non-negative decimal euro amount as written in JSON ("25", "25.5",
 // "25.50") into cents. It refuses signs, exponents, more than two significant decimals,
-// amounts above [MaxAmount] and inputs longer than 32 bytes: amounts are never read through
-// floating point.
+// amounts above [MaxAmount] (999999.00) and inputs longer than 32 bytes: amounts are never
+// read through floating point.
 func ParseEuro(s string) (int64, error) {
 	if len(s) == 0 || len(s) > 32 {
 		return 0, fmt.Errorf("amount %q: empty or too long", truncate(s, 40))
@@ -47,6 +47,9 @@ func ParseEuro(s string) (int64, error) {
 	}
 	w, _ := strconv.ParseInt(whole, 10, 64)
 	f, _ := strconv.ParseInt(frac, 10, 64)
+	if c := w*100 + f; c > MaxAmount {
+		return 0, fmt.Errorf("amount %q: above %s", truncate(s, 40), FormatEuro(MaxAmount))
+	}
 	return w*100 + f, nil
 }
 

@@ -48,6 +48,20 @@ type Checker interface {
 	Check(req CreateRequest) error
 }
 
+// Pinger is a [Provider] that can tell whether it is ready to take and report payments for
+// this service, without naming a transaction (XBezahldienste: GET
+// /status/{originatorId}/{endPointId}, the status of the platform's configuration for the
+// originator and endpoint). [Service.Reconcile] asks it once per run before asking about
+// each payment.
+//
+// Ping returns nil when the provider is ready; an error wrapping [ErrUnavailable] when it is
+// down or does not answer (nothing may be concluded); any other error (wrapping
+// [ErrProvider]) when it refuses this service's configuration (unknown originator or
+// endpoint, missing authorisation).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // CreateRequest asks a provider to open a transaction.
 type CreateRequest struct {
 	// RequestID is the caller's unique id of this request (≤ 36 characters of [A-Za-z0-9-]).

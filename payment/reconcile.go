@@ -18,6 +18,10 @@ type ReconcileReport struct {
 	Mismatched int
 	// Errors counts payments the provider refused to tell about (other than unavailable).
 	Errors int
+	// ProviderDown is set when the provider, asked first whether it is ready (a [Pinger]),
+	// answered that it is not: no payment with a transaction was asked about, and each counts
+	// as Unavailable.
+	ProviderDown bool
 }
 
 // Reconcile asks the provider about payments left pending (the citizen closed the tab, the
@@ -26,8 +30,25 @@ type ReconcileReport struct {
 // cannot be asked about is left as it is: a network error never fails or expires a payment.
 // Run it periodically, e.g. every few minutes; one run looks at up to ReconcileBatch payments
 // per state, least recently updated first.
+//
+// A provider that is a [Pinger] is asked once first. When it is down, the run asks it about
+// no payment (each counts as Unavailable, none expires on the provider's silence; payments it
+// never confirmed may still expire); when it refuses the service's configuration, the run
+// changes nothing and returns the error.
 func (s *Service) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
+	if pg, ok := s.provider.(Pinger); ok {
+		err := pg.Ping(ctx)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return rep, ctx.Err()
+		case errors.Is(err, ErrUnavailable):
+			rep.ProviderDown = true
+			s.log.WarnContext(ctx, "payment: reconcile: provider not ready", "err", err)
+		case err != nil:
+			return rep, fmt.Errorf("payment: reconcile: provider refuses the configuration: %w", err)
+		}
+	}
 	for _, state := range []State{StatePending, StateCreated} {
 		ps, err := s.store.ListByState(ctx, state, s.batch)
 		if err != nil {
@@ -48,6 +69,10 @@ func (s *Service) Reconcile(ctx context.Context) (ReconcileReport, error) {
 
 func (s *Service) reconcileOne(ctx context.Context, p *Payment, rep *ReconcileReport) error {
 	overdue := s.now().Sub(p.CreatedAt) >= s.expire
+	if p.TransactionID != "" && rep.ProviderDown {
+		rep.Unavailable++
+		return nil
+	}
 	if p.TransactionID != "" {
 		q, err := s.refresh(ctx, p)
 		switch {

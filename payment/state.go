@@ -65,19 +65,21 @@ func (s State) CanMoveTo(to State) bool {
 // only for a paid payment.
 type Method string
 
-// The payment methods of XBezahldienste.
+// The payment methods of XBezahldienste and FIT-Connect's paymentInformation.
 const (
 	MethodGiropay    Method = "GIROPAY"
 	MethodPaydirect  Method = "PAYDIRECT"
 	MethodCreditCard Method = "CREDITCARD"
 	MethodPayPal     Method = "PAYPAL"
-	MethodOther      Method = "OTHER"
+	// MethodInvoice: on account (Rechnung); FIT-Connect's paymentInformation names it.
+	MethodInvoice Method = "INVOICE"
+	MethodOther   Method = "OTHER"
 )
 
 // Valid reports whether m is one of the defined methods.
 func (m Method) Valid() bool {
 	switch m {
-	case MethodGiropay, MethodPaydirect, MethodCreditCard, MethodPayPal, MethodOther:
+	case MethodGiropay, MethodPaydirect, MethodCreditCard, MethodPayPal, MethodInvoice, MethodOther:
 		return true
 	}
 	return false

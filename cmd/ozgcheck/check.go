@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/ozg/ozgtest"
 	"github.com/ozgkit/ozgkit/payment"
 	"github.com/ozgkit/ozgkit/payment/paymenttest"
@@ -43,7 +42,8 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	service := fs.String("service", "", "id of the service to check, e.g. wohngeld (required)")
 	login := fs.String("login", "", "login URL with {level}; default: the -url origin + /auth/login?level={level}&return=<-url path>/session")
 	persona := fs.String("persona", "erika", "identitytest persona of citizen A")
-	other := fs.String("other", "max", `identitytest persona of citizen B for the owner checks ("" skips them)`)
+	other := fs.String("other", "max", `identitytest persona of citizen B for the owner checks ("" skips them: waive them with -waive)`)
+	waive := fs.String("waive", "", "comma-separated security checks whose skip is accepted, e.g. owner-get,owner-put,owner-evidence (otherwise a skipped security check fails the run)")
 	data := fs.String("data", "", "file with valid, complete application data (JSON); without it the submission is skipped")
 	ev := evidenceFlags{}
 	fs.Var(ev, "evidence", "REQUIREMENT=FILE: a sample evidence file (repeatable)")
@@ -111,14 +111,13 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		target.Evidence[req] = ozgtest.File{Name: filepath.Base(file), Content: b}
 	}
-	tl := &testLogin{template: *login, origin: origin, timeout: 30 * time.Second}
-	target.Login = func(ctx context.Context, l identity.Level) (*http.Client, error) {
-		return tl.login(ctx, *persona, l)
+	if *waive != "" {
+		target.Waive = strings.Split(*waive, ",")
 	}
+	tl := &ozgtest.BrowserLogin{LoginURL: *login, Origin: origin, Timeout: 30 * time.Second}
+	target.Login = tl.As(*persona)
 	if *other != "" {
-		target.Other = func(ctx context.Context, l identity.Level) (*http.Client, error) {
-			return tl.login(ctx, *other, l)
-		}
+		target.Other = tl.As(*other)
 	}
 	if *testpay {
 		target.Pay = func(ctx context.Context, c *http.Client, redirectURL string) (string, error) {
@@ -140,7 +139,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ozgcheck check: %v\n", err)
 		return 2
 	}
-	if len(rep.Failed()) > 0 {
+	if rep.Err() != nil {
 		return 1
 	}
 	return 0

@@ -78,11 +78,3 @@ func services() ([]*ozg.Service, error) {
 		},
 	}, nil
 }
-
-// deployment is what this example offers, for the maturity assessment: the forms are
-// prefilled with what the eID card or ELSTER login vouches for (once-only), and notices reach
-// the mailbox.
-var deployment = ozg.Deployment{
-	Information: true, Form: ozg.FormOnline, Account: true, AuthLevel: identity.LevelHigh,
-	OnlinePayment: true, EvidenceUpload: true, DigitalNotice: true, OnceOnly: true,
-}

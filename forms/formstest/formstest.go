@@ -46,7 +46,8 @@ func unjoin(err error) []error {
 //   - every input marked aria-invalid="true" is described (aria-describedby, on it or its
 //     fieldset) by a non-empty error message, and is linked from the error summary (an element
 //     with role="alert"), directly or through another input of the same name;
-//   - every link of the error summary points to an existing form control;
+//   - every link of the error summary points to an existing form control (an input, select,
+//     textarea, or a button such as the one that adds the first entry of an empty list);
 //   - every button has a text.
 func Check(r io.Reader) error {
 	doc, err := html.Parse(r)
@@ -199,7 +200,7 @@ func (c *checker) check(doc *html.Node) {
 		href, _ := attr(a, "href")
 		id, ok := strings.CutPrefix(href, "#")
 		target := c.ids[id]
-		if !ok || target == nil || !isControl(target) {
+		if !ok || target == nil || !isControl(target) && target.DataAtom != atom.Button {
 			c.fail("error summary link %q (%q) does not point to a form control", href, text(a))
 			continue
 		}
@@ -259,6 +260,132 @@ func Submit(r io.Reader, buttonName, buttonValue string) (url.Values, error) {
 	if err != nil {
 		return nil, fmt.Errorf("formstest: parse: %w", err)
 	}
+	return collect(doc, buttonName, buttonValue)
+}
+
+// Fill is Submit after a citizen's answers, by control name, have been entered as a browser
+// lets them be: a text input or textarea takes the (single) value; a select and a group of
+// radios choose the option or radio with that value; checkboxes of that name are ticked exactly
+// for the values given (none for an empty list). A name that no visible control of the page has,
+// or a value that no option or radio offers, is an error: the citizen cannot answer a question
+// the page does not ask.
+func Fill(r io.Reader, answers map[string][]string, buttonName, buttonValue string) (url.Values, error) {
+	doc, err := html.Parse(r)
+	if err != nil {
+		return nil, fmt.Errorf("formstest: parse: %w", err)
+	}
+	for name, vs := range answers {
+		if err := fill(doc, name, vs); err != nil {
+			return nil, err
+		}
+	}
+	return collect(doc, buttonName, buttonValue)
+}
+
+func setAttr(n *html.Node, key, val string) {
+	for i := range n.Attr {
+		if n.Attr[i].Key == key {
+			n.Attr[i].Val = val
+			return
+		}
+	}
+	n.Attr = append(n.Attr, html.Attribute{Key: key, Val: val})
+}
+
+func delAttr(n *html.Node, key string) {
+	out := n.Attr[:0]
+	for _, a := range n.Attr {
+		if a.Key != key {
+			out = append(out, a)
+		}
+	}
+	n.Attr = out
+}
+
+func fill(doc *html.Node, name string, vs []string) error {
+	var controls []*html.Node
+	for n := range doc.Descendants() {
+		if isControl(n) {
+			if nm, _ := attr(n, "name"); nm == name {
+				controls = append(controls, n)
+			}
+		}
+	}
+	if len(controls) == 0 {
+		return fmt.Errorf("formstest: the page has no control named %q", name)
+	}
+	one := func() (string, error) {
+		if len(vs) != 1 {
+			return "", fmt.Errorf("formstest: %q takes one value, not %d", name, len(vs))
+		}
+		return vs[0], nil
+	}
+	switch c := controls[0]; {
+	case c.DataAtom == atom.Textarea:
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		for ch := c.FirstChild; ch != nil; ch = c.FirstChild {
+			c.RemoveChild(ch)
+		}
+		c.AppendChild(&html.Node{Type: html.TextNode, Data: v})
+	case c.DataAtom == atom.Select:
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		found := false
+		for o := range c.Descendants() {
+			if o.Type == html.ElementNode && o.DataAtom == atom.Option {
+				ov, ok := attr(o, "value")
+				if !ok {
+					ov = text(o)
+				}
+				delAttr(o, "selected")
+				if ov == v && !found {
+					setAttr(o, "selected", "")
+					found = true
+				}
+			}
+		}
+		if !found {
+			return fmt.Errorf("formstest: select %q has no option %q", name, v)
+		}
+	case inputType(c) == "radio" || inputType(c) == "checkbox":
+		want := map[string]bool{}
+		for _, v := range vs {
+			want[v] = true
+		}
+		if inputType(c) == "radio" && len(vs) != 1 {
+			return fmt.Errorf("formstest: radios %q take one value, not %d", name, len(vs))
+		}
+		hit := 0
+		for _, n := range controls {
+			v, ok := attr(n, "value")
+			if !ok {
+				v = "on"
+			}
+			delAttr(n, "checked")
+			if want[v] {
+				setAttr(n, "checked", "")
+				hit++
+			}
+		}
+		if hit != len(want) {
+			return fmt.Errorf("formstest: %q offers no choice for some of %q", name, vs)
+		}
+	default:
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		setAttr(c, "value", v)
+	}
+	return nil
+}
+
+func collect(doc *html.Node, buttonName, buttonValue string) (url.Values, error) {
 	vals := url.Values{}
 	found := buttonName == ""
 	var walk func(*html.Node)

@@ -36,3 +36,42 @@ line two</textarea>
 		t.Fatal("Submit with a missing button succeeded")
 	}
 }
+
+func TestFillEntersAnswersAsABrowserLetsThem(t *testing.T) {
+	page := `<form>
+<input name="text" value="old">
+<input name="box" type="checkbox" value="true">
+<input name="many" type="checkbox" value="a" checked><input name="many" type="checkbox" value="b">
+<input type="radio" name="r" value="1" checked><input type="radio" name="r" value="2">
+<select name="s"><option value="">-</option><option value="b">B</option></select>
+<textarea name="ta">old</textarea>
+<input type="hidden" name="secret" value="k">
+<button name="_action" value="submit">Send</button>
+</form>`
+	got, err := Fill(strings.NewReader(page), map[string][]string{
+		"text": {"neu"}, "box": {"true"}, "many": {"b"}, "r": {"2"}, "s": {"b"}, "ta": {"Zeile"},
+	}, "_action", "submit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := url.Values{"text": {"neu"}, "box": {"true"}, "many": {"b"}, "r": {"2"}, "s": {"b"}, "ta": {"Zeile"},
+		"secret": {"k"}, "_action": {"submit"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Fill = %v\nwant %v", got, want)
+	}
+	none, err := Fill(strings.NewReader(page), map[string][]string{"many": {}}, "_action", "submit")
+	if err != nil || none.Has("many") {
+		t.Errorf("unticking all: %v %v", none, err)
+	}
+	for name, answers := range map[string]map[string][]string{
+		"a field the page does not show": {"nope": {"x"}},
+		"a hidden input":                 {"secret": {"x"}},
+		"an option the select lacks":     {"s": {"c"}},
+		"a radio the group lacks":        {"r": {"3"}},
+		"two values for a text":          {"text": {"a", "b"}},
+	} {
+		if _, err := Fill(strings.NewReader(page), answers, "_action", "submit"); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,9 @@ import (
 type authRequest struct {
 	ClientID, RedirectURI, Scope, State, Nonce, Challenge, ACRValues string
 	MinLevel                                                         identity.Level // from acr_values; LevelNone when none
+	Prompt, MaxAgeRaw                                                string         // as sent, for the chooser's hidden fields
+	PromptNone, PromptLogin                                          bool
+	MaxAge                                                           time.Duration // -1 when max_age was not sent
 }
 
 // grant is an issued authorization code.
@@ -31,9 +35,18 @@ type grant struct {
 	used     bool
 }
 
-var pkceChallenge = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+var (
+	pkceChallenge = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+	digits        = regexp.MustCompile(`^[0-9]{1,9}$`)
+)
 
 const maxParam = 2048
+
+// knownPrompts are the prompt values of OpenID Connect Core 1.0 section 3.1.2.1.
+var knownPrompts = map[string]bool{"none": true, "login": true, "consent": true, "select_account": true}
+
+// chooserFields are the fields the chooser page adds to the authorization request it posts.
+var chooserFields = []string{"persona", "level", "cancel"}
 
 // parseAuthRequest validates the request parameters. When redirect is false the error must be
 // shown to the user, not sent to the (unverified) redirect URI.
@@ -49,7 +62,7 @@ func (p *Provider) parseAuthRequest(q url.Values) (ar authRequest, redirect bool
 	ar = authRequest{
 		ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope"),
 		State: q.Get("state"), Nonce: q.Get("nonce"), Challenge: q.Get("code_challenge"),
-		ACRValues: q.Get("acr_values"),
+		ACRValues: q.Get("acr_values"), Prompt: q.Get("prompt"), MaxAgeRaw: q.Get("max_age"), MaxAge: -1,
 	}
 	p.mu.Lock()
 	c, ok := p.clients[ar.ClientID]
@@ -63,12 +76,32 @@ func (p *Provider) parseAuthRequest(q url.Values) (ar authRequest, redirect bool
 	switch {
 	case q.Get("response_type") != "code":
 		return ar, true, "unsupported_response_type", "only response_type=code"
+	case q.Has("response_mode") && q.Get("response_mode") != "query":
+		return ar, true, "invalid_request", "only response_mode=query"
 	case !slices.Contains(strings.Fields(ar.Scope), "openid"):
 		return ar, true, "invalid_scope", "scope must contain openid"
 	case q.Get("code_challenge_method") != "S256":
 		return ar, true, "invalid_request", "PKCE with code_challenge_method=S256 is required"
 	case !pkceChallenge.MatchString(ar.Challenge):
 		return ar, true, "invalid_request", "code_challenge must be 43 base64url characters"
+	}
+	prompts := strings.Fields(ar.Prompt)
+	for _, v := range prompts {
+		if !knownPrompts[v] {
+			return ar, true, "invalid_request", "prompt value " + truncate(v, 32) + " is not defined"
+		}
+		ar.PromptNone = ar.PromptNone || v == "none"
+		ar.PromptLogin = ar.PromptLogin || v == "login"
+	}
+	if ar.PromptNone && len(prompts) > 1 {
+		return ar, true, "invalid_request", "prompt=none cannot be combined with other prompt values"
+	}
+	if q.Has("max_age") {
+		if !digits.MatchString(ar.MaxAgeRaw) {
+			return ar, true, "invalid_request", "max_age must be a number of seconds"
+		}
+		n, _ := strconv.Atoi(ar.MaxAgeRaw)
+		ar.MaxAge = time.Duration(n) * time.Second
 	}
 	acr := identity.DefaultACRMapping()
 	for _, v := range strings.Fields(ar.ACRValues) {
@@ -79,6 +112,11 @@ func (p *Provider) parseAuthRequest(q url.Values) (ar authRequest, redirect bool
 	return ar, true, "", ""
 }
 
+// authorize is the authorization endpoint (GET or POST). Like a real provider it answers from
+// the browser's provider session when there is one, whatever level acr_values asks for
+// (acr_values is voluntary); it authenticates anew only without a session, with
+// prompt=login, or when the session is older than max_age. prompt=none never shows a page:
+// without a usable session it answers login_required.
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
@@ -89,7 +127,20 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		params = r.PostForm
 	}
-	ar, canRedirect, code, desc := p.parseAuthRequest(params)
+	chooser := false
+	if r.Method == http.MethodPost {
+		for _, f := range chooserFields {
+			chooser = chooser || params.Has(f)
+		}
+	}
+	// The chooser's own fields are not part of the authorization request.
+	req := url.Values{}
+	for k, v := range params {
+		if !slices.Contains(chooserFields, k) {
+			req[k] = v
+		}
+	}
+	ar, canRedirect, code, desc := p.parseAuthRequest(req)
 	if code != "" {
 		if !canRedirect {
 			p.showError(w, desc)
@@ -99,13 +150,9 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	p.mu.Lock()
-	auto := p.auto
-	p.mu.Unlock()
 	var persona Persona
 	var level identity.Level
-	switch {
-	case r.Method == http.MethodPost:
+	if chooser {
 		var ok bool
 		p.mu.Lock()
 		persona, ok = p.personas[params.Get("persona")]
@@ -122,23 +169,41 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 			p.showChooser(w, ar, "Bitte wählen Sie ein Vertrauensniveau.")
 			return
 		case l > persona.MaxLevel:
-			p.showChooser(w, ar, persona.Label+" kann sich höchstens auf dem Niveau „"+persona.MaxLevel.String()+"“ anmelden.")
+			p.showChooser(w, ar, persona.Label+" kann sich höchstens mit dem Vertrauensniveau „"+persona.MaxLevel.German()+"“ anmelden.")
 			return
 		}
 		level = l
-	case auto != "":
+	} else {
+		sess := p.sessionOf(r)
+		now := p.now()
+		fresh := sess != nil && !ar.PromptLogin && (ar.MaxAge < 0 || now.Sub(sess.authTime) < ar.MaxAge)
+		switch {
+		case fresh:
+			p.answer(w, r, ar, sess)
+			return
+		case ar.PromptNone:
+			p.redirectError(w, r, ar, "login_required", "the citizen has no session here (prompt=none)")
+			return
+		}
 		p.mu.Lock()
+		auto := p.auto
 		persona = p.personas[auto]
 		p.mu.Unlock()
+		if auto == "" {
+			p.showChooser(w, ar, "")
+			return
+		}
 		level = persona.MaxLevel
 		if ar.MinLevel != identity.LevelNone && ar.MinLevel < level {
 			level = ar.MinLevel
 		}
-	default:
-		p.showChooser(w, ar, "")
-		return
 	}
-	code = p.issueCode(ar, persona.ID, level)
+	p.answer(w, r, ar, p.startSession(w, r, persona.ID, level))
+}
+
+// answer sends the browser back to the client with a code for the login of sess.
+func (p *Provider) answer(w http.ResponseWriter, r *http.Request, ar authRequest, sess *providerSession) {
+	code := p.issueCode(ar, sess)
 	u, _ := url.Parse(ar.RedirectURI)
 	q := u.Query()
 	q.Set("code", code)
@@ -150,7 +215,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
-func (p *Provider) issueCode(ar authRequest, persona string, level identity.Level) string {
+func (p *Provider) issueCode(ar authRequest, sess *providerSession) string {
 	code := randomString(32)
 	now := p.now()
 	p.mu.Lock()
@@ -160,7 +225,7 @@ func (p *Provider) issueCode(ar authRequest, persona string, level identity.Leve
 			delete(p.codes, c)
 		}
 	}
-	p.codes[code] = &grant{req: ar, persona: persona, level: level, authTime: now, expires: now.Add(p.codeTTL), sid: randomString(16)}
+	p.codes[code] = &grant{req: ar, persona: sess.persona, level: sess.level, authTime: sess.authTime, expires: now.Add(p.codeTTL), sid: sess.sid}
 	return code
 }
 
@@ -175,6 +240,13 @@ func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, ar auth
 	q.Set("iss", p.issuer)
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
 
 func randomString(n int) string {
@@ -197,7 +269,7 @@ func (p *Provider) showChooser(w http.ResponseWriter, ar authRequest, problem st
 	p.mu.Lock()
 	var ps []chooserPersona
 	for i, id := range p.order {
-		ps = append(ps, chooserPersona{ID: id, Label: p.personas[id].Label, MaxLevel: p.personas[id].MaxLevel.String(), Checked: i == 0})
+		ps = append(ps, chooserPersona{ID: id, Label: p.personas[id].Label, MaxLevel: p.personas[id].MaxLevel.German(), Checked: i == 0})
 	}
 	p.mu.Unlock()
 	want := ar.MinLevel
@@ -212,6 +284,13 @@ func (p *Provider) showChooser(w http.ResponseWriter, ar authRequest, problem st
 		"client_id": ar.ClientID, "redirect_uri": ar.RedirectURI, "scope": ar.Scope, "state": ar.State,
 		"nonce": ar.Nonce, "code_challenge": ar.Challenge, "code_challenge_method": "S256",
 		"acr_values": ar.ACRValues, "response_type": "code",
+	}
+	// A forced login (prompt=login, max_age) stays forced when the page is posted back.
+	if ar.Prompt != "" {
+		hidden["prompt"] = ar.Prompt
+	}
+	if ar.MaxAgeRaw != "" {
+		hidden["max_age"] = ar.MaxAgeRaw
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -229,10 +308,12 @@ func (p *Provider) showError(w http.ResponseWriter, msg string) {
 	_ = errorPage.Execute(w, msg)
 }
 
+// levelLabels name the levels in the portal's words (identity.Level.German) with the means
+// of each and the STORK value BundID reports.
 var levelLabels = map[identity.Level]string{
-	identity.LevelBasic:       "niedrig – Benutzername und Passwort (STORK-QAA-Level-1)",
-	identity.LevelSubstantial: "substanziell – ELSTER-Zertifikat (STORK-QAA-Level-3)",
-	identity.LevelHigh:        "hoch – Online-Ausweis (STORK-QAA-Level-4)",
+	identity.LevelBasic:       identity.LevelBasic.German() + " – Benutzername und Passwort (STORK-QAA-Level-1)",
+	identity.LevelSubstantial: identity.LevelSubstantial.German() + " – ELSTER-Zertifikat (STORK-QAA-Level-3)",
+	identity.LevelHigh:        identity.LevelHigh.German() + " – Online-Ausweis (STORK-QAA-Level-4)",
 }
 
 var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/ozgkit/ozgkit/identity"
@@ -20,6 +22,28 @@ type AuthenticatorHarness struct {
 	// [Provider.SetAutoLogin] does) and returns the callback URL the provider sends the
 	// browser back to. The personas are those of [DefaultPersonas].
 	Login func(t *testing.T, authURL, persona string) (callbackURL string)
+	// LoginForm, when set, is used instead of Login for providers that send the browser back
+	// with a form it posts to the callback (SAML's HTTP-POST binding): it plays the browser
+	// like Login and returns the callback URL and the form's fields.
+	LoginForm func(t *testing.T, authURL, persona string) (callbackURL string, form url.Values)
+}
+
+// callback plays the browser at the provider and returns a function that builds the
+// callback request the browser then sends (a GET of the callback URL, or a POST of the form),
+// as often as a test needs it.
+func (h AuthenticatorHarness) callback(t *testing.T, authURL, persona string) func() *http.Request {
+	t.Helper()
+	if h.LoginForm == nil {
+		cb := h.Login(t, authURL, persona)
+		return func() *http.Request { return httptest.NewRequest("GET", cb, nil) }
+	}
+	cb, form := h.LoginForm(t, authURL, persona)
+	body := form.Encode()
+	return func() *http.Request {
+		r := httptest.NewRequest("POST", cb, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}
 }
 
 // RunAuthenticatorConformance checks the contract of identity.Authenticator: a login
@@ -64,9 +88,9 @@ func RunAuthenticatorConformance(t *testing.T, newHarness func(t *testing.T) Aut
 		if err := h.Authenticator.BeginLogin(rec, begin, identity.LevelBasic, "/"); err != nil {
 			t.Fatal(err)
 		}
-		cb := h.Login(t, rec.Header().Get("Location"), "erika")
+		cb := h.callback(t, rec.Header().Get("Location"), "erika")
 		// Another browser: it has the callback URL but not the transaction cookie.
-		if _, _, err := h.Authenticator.FinishLogin(httptest.NewRecorder(), httptest.NewRequest("GET", cb, nil)); !errors.Is(err, identity.ErrLogin) {
+		if _, _, err := h.Authenticator.FinishLogin(httptest.NewRecorder(), cb()); !errors.Is(err, identity.ErrLogin) {
 			t.Fatalf("callback without the cookie: %v, want ErrLogin", err)
 		}
 	})
@@ -76,9 +100,9 @@ func RunAuthenticatorConformance(t *testing.T, newHarness func(t *testing.T) Aut
 		if err := h.Authenticator.BeginLogin(rec, httptest.NewRequest("GET", "/login", nil), identity.LevelBasic, "/"); err != nil {
 			t.Fatal(err)
 		}
-		cb := h.Login(t, rec.Header().Get("Location"), "erika")
+		cb := h.callback(t, rec.Header().Get("Location"), "erika")
 		callback := func() error {
-			r := httptest.NewRequest("GET", cb, nil)
+			r := cb()
 			for _, c := range rec.Result().Cookies() {
 				r.AddCookie(c)
 			}
@@ -114,8 +138,7 @@ func runLogin(t *testing.T, h AuthenticatorHarness, persona string, level identi
 			t.Errorf("transaction cookie %s must be HttpOnly and not SameSite=None", c.Name)
 		}
 	}
-	cb := h.Login(t, rec.Header().Get("Location"), persona)
-	r := httptest.NewRequest("GET", cb, nil)
+	r := h.callback(t, rec.Header().Get("Location"), persona)()
 	for _, c := range cookies {
 		r.AddCookie(c)
 	}

@@ -44,6 +44,9 @@ type Options struct {
 	CodeTTL time.Duration
 	// TokenTTL is the lifetime of ID and access tokens (default 5 minutes).
 	TokenTTL time.Duration
+	// SessionTTL is how long the provider remembers a login in a browser (its session
+	// cookie) and answers later authorization requests from it (default 1 hour).
+	SessionTTL time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -56,6 +59,8 @@ type Provider struct {
 	path     string // issuer path, without trailing slash
 	codeTTL  time.Duration
 	tokenTTL time.Duration
+	sessTTL  time.Duration
+	secure   bool
 	now      func() time.Time
 	mux      *http.ServeMux
 
@@ -68,6 +73,7 @@ type Provider struct {
 	auto     string
 	codes    map[string]*grant
 	revoked  map[string]time.Time // sid -> when
+	sessions map[string]*providerSession
 	serial   int
 }
 
@@ -89,18 +95,24 @@ func New(issuer string, opts *Options) (*Provider, error) {
 		path:     strings.TrimSuffix(u.Path, "/"),
 		codeTTL:  opts.CodeTTL,
 		tokenTTL: opts.TokenTTL,
+		sessTTL:  opts.SessionTTL,
+		secure:   u.Scheme == "https",
 		now:      opts.Now,
 		personas: map[string]Persona{},
 		clients:  map[string]Client{},
 		alg:      jwa.RS256,
 		codes:    map[string]*grant{},
 		revoked:  map[string]time.Time{},
+		sessions: map[string]*providerSession{},
 	}
 	if p.codeTTL <= 0 {
 		p.codeTTL = time.Minute
 	}
 	if p.tokenTTL <= 0 {
 		p.tokenTTL = 5 * time.Minute
+	}
+	if p.sessTTL <= 0 {
+		p.sessTTL = time.Hour
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -131,6 +143,7 @@ func New(issuer string, opts *Options) (*Provider, error) {
 	p.mux.HandleFunc("GET "+p.path+"/userinfo", p.userinfo)
 	p.mux.HandleFunc("POST "+p.path+"/userinfo", p.userinfo)
 	p.mux.HandleFunc("GET "+p.path+"/logout", p.logout)
+	p.mux.HandleFunc("POST "+p.path+"/logout", p.logout)
 	return p, nil
 }
 
@@ -159,10 +172,12 @@ func (p *Provider) AddClient(c Client) {
 	p.clients[c.ID] = c
 }
 
-// SetAutoLogin makes the authorize endpoint log in persona without showing the chooser page,
-// at the level the request asks for with acr_values (capped at the persona's MaxLevel, so a
-// persona without an eID card logs in below a high request and the relying party must refuse
-// it), or at MaxLevel when none is asked for. "" shows the page again.
+// SetAutoLogin makes the authorize endpoint log in persona without showing the chooser page
+// whenever it has to authenticate (no provider session in the browser, prompt=login, or a
+// session older than max_age), at the level the request asks for with acr_values (capped at
+// the persona's MaxLevel, so a persona without an eID card logs in below a high request and
+// the relying party must refuse it), or at MaxLevel when none is asked for. A browser with a
+// provider session is answered from it, whoever the auto persona is. "" shows the page again.
 func (p *Provider) SetAutoLogin(persona string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -305,6 +320,10 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 		"scopes_supported":                      []string{"openid", "profile", "email", "address"},
 		"acr_values_supported":                  []string{identity.ACRStorkQAA1, identity.ACRStorkQAA3, identity.ACRStorkQAA4},
 		"claims_parameter_supported":            false,
+		"prompt_values_supported":               []string{"none", "login", "consent", "select_account"},
+		"response_modes_supported":              []string{"query"},
+		// RFC 9207: authorization responses carry iss, and clients may rely on it.
+		"authorization_response_iss_parameter_supported": true,
 	})
 }
 
@@ -327,11 +346,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// oauthError writes an OAuth 2.0 error response (RFC 6749 section 5.2).
+// oauthError writes an OAuth 2.0 error response (RFC 6749 section 5.2). A challenge, when
+// the status needs one, is the caller's to set.
 func oauthError(w http.ResponseWriter, status int, code, desc string) {
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Basic realm="identitytest"`)
-	}
 	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
 }
 

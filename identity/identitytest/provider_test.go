@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
@@ -23,16 +25,26 @@ type flow struct {
 	p        *identitytest.Provider
 	base     string
 	verifier string
+
+	mu  sync.Mutex
+	now time.Time // the provider's clock
 }
+
+func (f *flow) clock() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now }
+
+// advance moves the provider's clock on.
+func (f *flow) advance(d time.Duration) { f.mu.Lock(); f.now = f.now.Add(d); f.mu.Unlock() }
 
 func newFlow(t *testing.T) *flow {
 	t.Helper()
-	p, srv := identitytest.NewServer(&identitytest.Options{Clients: []identitytest.Client{
+	f := &flow{verifier: strings.Repeat("v", 43), now: time.Now()}
+	p, srv := identitytest.NewServer(&identitytest.Options{Now: f.clock, Clients: []identitytest.Client{
 		{ID: "portal", Secret: "pw", RedirectURIs: []string{redirect}},
 		{ID: "other", Secret: "pw2", RedirectURIs: []string{"https://other.example/cb"}},
 	}})
 	t.Cleanup(srv.Close)
-	return &flow{p: p, base: srv.URL, verifier: strings.Repeat("v", 43)}
+	f.p, f.base = p, srv.URL
+	return f
 }
 
 func (f *flow) authorizeQuery(change func(url.Values)) url.Values {
@@ -100,6 +112,7 @@ func TestTheTokenEndpointRefusesWhatARealProviderRefuses(t *testing.T) {
 		{"another client's code is refused", "other", "pw2", nil, 400, "invalid_grant"},
 		{"a wrong client secret is refused", "portal", "wrong", nil, 401, "invalid_client"},
 		{"an unknown code is refused", "portal", "pw", func(v url.Values) { v.Set("code", "made-up") }, 400, "invalid_grant"},
+		{"a secret both in Basic and in the form is refused", "portal", "pw", func(v url.Values) { v.Set("client_secret", "pw") }, 400, "invalid_request"},
 		{"another grant type is refused", "portal", "pw", func(v url.Values) { v.Set("grant_type", "password") }, 400, "unsupported_grant_type"},
 	}
 	for _, tt := range tests {

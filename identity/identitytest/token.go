@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
+	"html/template"
 	"maps"
 	"net/http"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/ozgkit/ozgkit/identity"
@@ -25,8 +28,15 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	if _, _, basic := r.BasicAuth(); basic && (f.Has("client_secret") || f.Has("client_assertion")) {
+		// RFC 6749 section 2.3: a client uses one authentication method per request.
+		oauthError(w, http.StatusBadRequest, "invalid_request", "client authenticated with more than one method")
+		return
+	}
 	client, ok := p.authenticateClient(r)
 	if !ok {
+		// RFC 6749 section 5.2: a 401 names the scheme the client may authenticate with.
+		w.Header().Set("WWW-Authenticate", `Basic realm="identitytest"`)
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
@@ -152,12 +162,19 @@ func (p *Provider) authenticateClient(r *http.Request) (Client, bool) {
 	return c, subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) == 1
 }
 
+// userinfo is the userinfo endpoint, a protected resource of RFC 6750: it takes the access
+// token (typ at+jwt, not the ID token) in the Authorization header and answers a missing token
+// with the bare Bearer challenge and a bad one with Bearer error="invalid_token" (section 3).
 func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
-	raw, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || len(raw) > 16<<10 {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		oauthError(w, http.StatusUnauthorized, "invalid_token", "bearer access token required")
+	if auth == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="identitytest"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "bearer access token required"})
+		return
+	}
+	scheme, raw, _ := strings.Cut(auth, " ")
+	if !strings.EqualFold(scheme, "Bearer") || raw == "" || len(raw) > 16<<10 {
+		bearerError(w, http.StatusBadRequest, "invalid_request", "Authorization must be a bearer token")
 		return
 	}
 	set, err := p.PublicKeys()
@@ -166,6 +183,11 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, err := jwt.ParseString(raw, jwt.WithKeySet(set), jwt.WithIssuer(p.issuer), jwt.WithClock(jwt.ClockFunc(p.now)))
+	if err == nil {
+		if msg, perr := jws.ParseString(raw); perr != nil || len(msg.Signatures()) != 1 || msg.Signatures()[0].ProtectedHeaders().Type() != "at+jwt" {
+			err = errNotAccessToken
+		}
+	}
 	if err == nil {
 		sid, _ := tok.Get("sid")
 		s, _ := sid.(string)
@@ -177,8 +199,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		oauthError(w, http.StatusUnauthorized, "invalid_token", err.Error())
+		bearerError(w, http.StatusUnauthorized, "invalid_token", err.Error())
 		return
 	}
 	claims, err := tok.AsMap(r.Context())
@@ -192,20 +213,51 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, claims)
 }
 
+// bearerError answers a protected-resource request with the RFC 6750 challenge.
+func bearerError(w http.ResponseWriter, status int, code, desc string) {
+	desc = strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return ' '
+		}
+		return r
+	}, desc)
+	w.Header().Set("WWW-Authenticate", `Bearer realm="identitytest", error="`+code+`", error_description="`+truncate(desc, 200)+`"`)
+	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+}
+
+var errNotAccessToken = errors.New("the token is not an access token (typ at+jwt)")
+
 var errRevoked = &revokedError{}
 
 type revokedError struct{}
 
 func (*revokedError) Error() string { return "the session of this token has ended" }
 
-// logout is the RP-initiated logout endpoint (OpenID Connect RP-Initiated Logout 1.0). It ends
-// the provider session named by id_token_hint (its access tokens stop working at userinfo) and
-// redirects to a registered post_logout_redirect_uri.
+// logout is the end-session endpoint of OpenID Connect RP-Initiated Logout 1.0, by GET or
+// POST (section 2). With a valid id_token_hint it ends the provider session at once (its
+// access tokens stop working at userinfo) and redirects to post_logout_redirect_uri, which
+// must be registered for the client. Without a hint, as real providers do, it first asks the
+// citizen to confirm: a request anyone could have caused must not end a session silently.
 func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		p.showError(w, "Die Abmeldung ist fehlerhaft: "+err.Error())
+		return
+	}
 	q := r.URL.Query()
+	if r.Method == http.MethodPost {
+		q = r.PostForm
+	}
+	for k, v := range q {
+		if len(v) > 1 || len(v[0]) > 8<<10 {
+			p.showError(w, "Der Parameter "+truncate(k, 32)+" ist mehrfach angegeben oder zu lang.")
+			return
+		}
+	}
 	clientID := q.Get("client_id")
 	var sid string
-	if hint := q.Get("id_token_hint"); hint != "" {
+	hint := q.Get("id_token_hint")
+	if hint != "" {
 		set, err := p.PublicKeys()
 		if err != nil {
 			p.showError(w, err.Error())
@@ -236,11 +288,11 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
 		p.showError(w, "post_logout_redirect_uri ist für diesen Client nicht registriert.")
 		return
 	}
-	if sid != "" {
-		p.mu.Lock()
-		p.revoked[sid] = p.now()
-		p.mu.Unlock()
+	if hint == "" && !(r.Method == http.MethodPost && q.Get("confirm") == "yes") {
+		p.showLogoutConfirmation(w, q)
+		return
 	}
+	p.endSessions(w, r, sid)
 	if target == "" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write([]byte(`<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Abgemeldet</title></head><body><main><h1>Sie sind abgemeldet.</h1></main></body></html>`))
@@ -254,3 +306,26 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
 	u.RawQuery = uq.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
+
+func (p *Provider) showLogoutConfirmation(w http.ResponseWriter, q url.Values) {
+	hidden := map[string]string{}
+	for _, k := range []string{"client_id", "post_logout_redirect_uri", "state", "ui_locales"} {
+		if v := q.Get(k); v != "" {
+			hidden[k] = v
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	_ = logoutPage.Execute(w, map[string]any{"Hidden": hidden, "Action": p.path + "/logout"})
+}
+
+var logoutPage = template.Must(template.New("logout").Parse(`<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Abmelden? (identitytest)</title></head>
+<body><main><h1>Möchten Sie sich abmelden?</h1>
+<form method="post" action="{{.Action}}">
+{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
+{{end}}<p><button type="submit" name="confirm" value="yes">Abmelden</button></p>
+</form></main></body></html>
+`))

@@ -51,6 +51,15 @@ type Config struct {
 	// BearerAudiences are further audiences accepted for bearer tokens besides ClientID
 	// (a token is also accepted when its azp is ClientID).
 	BearerAudiences []string
+	// LevelWithoutACR is the trust level given to a login or bearer token that carries no
+	// level claim at all (no acr, no BundID trust level attribute). Zero, the default,
+	// refuses such tokens ("claim acr: trust level missing"), which is right for BundID and
+	// every broker that sends acr. Set it only for a provider that never sends acr and whose
+	// own authentication is known to reach that level (typically identity.LevelBasic for a
+	// username-and-password provider); a login at it still fails where the service asks for
+	// more, and an acr that is sent but not mapped is still refused. It overrides
+	// Claims.AssumedLevel.
+	LevelWithoutACR identity.Level
 }
 
 // Options tune a RelyingParty; nil means defaults.
@@ -63,8 +72,10 @@ type Options struct {
 	Keys *identity.Keyring
 	// Leeway is the clock skew allowed for exp, nbf and iat (default 30 s).
 	Leeway time.Duration
-	// JWKSMinRefresh is the least time between two JWKS fetches caused by unknown kids
-	// (default 1 minute).
+	// JWKSMinRefresh is the least time between two JWKS fetches for the same unknown kid,
+	// and between fetches when the cached JWKS is older than JWKSMaxAge (default 1 minute).
+	// A kid not seen before is fetched for at once, so the first token after a key rotation
+	// verifies; at most 32 distinct unknown kids cause a fetch per JWKSMinRefresh.
 	JWKSMinRefresh time.Duration
 	// JWKSMaxAge is how long a fetched JWKS is used before it is fetched again on the next
 	// verification (default 1 hour).
@@ -90,6 +101,9 @@ type Metadata struct {
 	EndSessionEndpoint    string   `json:"end_session_endpoint,omitempty"`
 	CodeChallengeMethods  []string `json:"code_challenge_methods_supported,omitempty"`
 	IDTokenAlgorithms     []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	// ISSParameterSupported: the provider puts iss on authorization responses (RFC 9207);
+	// the relying party then refuses a response without it.
+	ISSParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
 }
 
 // maxDocument bounds discovery, JWKS, token and userinfo responses.
@@ -222,6 +236,12 @@ func New(ctx context.Context, cfg Config, opts *Options) (*RelyingParty, error) 
 	rp.claims = identity.BundIDClaims()
 	if cfg.Claims != nil {
 		rp.claims = *cfg.Claims
+	}
+	if cfg.LevelWithoutACR != identity.LevelNone {
+		if !cfg.LevelWithoutACR.Valid() {
+			return nil, fmt.Errorf("oidc: Config.LevelWithoutACR: %w: %d", identity.ErrUnknownLevel, int(cfg.LevelWithoutACR))
+		}
+		rp.claims.AssumedLevel = cfg.LevelWithoutACR
 	}
 	rp.acr = identity.DefaultACRMapping()
 	if cfg.ACR != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ozgkit/ozgkit/identity"
@@ -18,17 +19,42 @@ import (
 // harness is a provider, a relying party and a tiny app with /login and /callback.
 type harness struct {
 	idp    *identitytest.Provider
-	idpSrv *httptest.Server
 	app    *httptest.Server
 	rp     *oidc.RelyingParty
 	client *http.Client
+
+	mu      sync.Mutex
+	current *identity.Principal // the app's login, put on /login's context as the Gate does
+}
+
+// newBrowser gives the harness a fresh browser: no cookies at the provider or the app.
+func (h *harness) newBrowser() {
+	jar, _ := cookiejar.New(nil)
+	h.client = &http.Client{Jar: jar}
+	h.setCurrent(nil)
+}
+
+func (h *harness) setCurrent(p *identity.Principal) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.current = p
 }
 
 func newHarness(t *testing.T, cfg func(*oidc.Config), opts *oidc.Options) *harness {
 	t.Helper()
-	h := &harness{}
-	h.idp, h.idpSrv = identitytest.NewServer(nil)
-	t.Cleanup(h.idpSrv.Close)
+	idp, srv := identitytest.NewServer(nil)
+	t.Cleanup(srv.Close)
+	return newHarnessWith(t, idp, cfg, opts)
+}
+
+// newHarnessAt is a harness against a provider the test serves itself.
+func newHarnessAt(t *testing.T, idp *identitytest.Provider) *harness {
+	return newHarnessWith(t, idp, nil, nil)
+}
+
+func newHarnessWith(t *testing.T, idp *identitytest.Provider, cfg func(*oidc.Config), opts *oidc.Options) *harness {
+	t.Helper()
+	h := &harness{idp: idp}
 	mux := http.NewServeMux()
 	h.app = httptest.NewServer(mux)
 	t.Cleanup(h.app.Close)
@@ -53,6 +79,12 @@ func newHarness(t *testing.T, cfg func(*oidc.Config), opts *oidc.Options) *harne
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		h.mu.Lock()
+		cur := h.current
+		h.mu.Unlock()
+		if cur != nil {
+			r = r.WithContext(identity.WithPrincipal(r.Context(), cur))
+		}
 		if err := h.rp.BeginLogin(w, r, l, "/done"); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
@@ -65,11 +97,11 @@ func newHarness(t *testing.T, cfg func(*oidc.Config), opts *oidc.Options) *harne
 			_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
 			return
 		}
+		h.setCurrent(p)
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"principal": p, "returnTo": ret})
 	})
-	jar, _ := cookiejar.New(nil)
-	h.client = &http.Client{Jar: jar}
+	h.newBrowser()
 	return h
 }
 
@@ -110,6 +142,7 @@ func TestLoginAtEachLevelGivesThePersonasPrincipal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.persona+" logs in at "+tt.level.String(), func(t *testing.T) {
+			h.newBrowser()
 			res, code := h.login(t, tt.persona, tt.level)
 			if code != http.StatusOK {
 				t.Fatalf("status %d: %s", code, res.Error)
@@ -123,6 +156,7 @@ func TestLoginAtEachLevelGivesThePersonasPrincipal(t *testing.T) {
 			}
 		})
 	}
+	h.newBrowser()
 	res, _ := h.login(t, "erika", identity.LevelHigh)
 	p := res.Principal
 	if p.GivenNames != "Erika" || p.FamilyName != "Mustermann" || p.BirthDate != "1964-08-12" ||
@@ -132,14 +166,35 @@ func TestLoginAtEachLevelGivesThePersonasPrincipal(t *testing.T) {
 }
 
 func TestStepUpFromBasicToHigh(t *testing.T) {
-	h := newHarness(t, nil, nil)
-	res, code := h.login(t, "erika", identity.LevelBasic)
-	if code != http.StatusOK || res.Principal.Level != identity.LevelBasic || res.Principal.Method != identity.MethodPassword {
-		t.Fatalf("basic login: %d %+v %s", code, res.Principal, res.Error)
+	tests := []struct {
+		name      string
+		current   bool // the app puts the basic login on the context, as the Gate does
+		wantLevel identity.Level
+	}{
+		{"with the current login on the context the provider is made to authenticate anew", true, identity.LevelHigh},
+		{"without it the provider answers from its session and the login is refused as too low", false, identity.LevelNone},
 	}
-	res, code = h.login(t, "erika", identity.LevelHigh)
-	if code != http.StatusOK || res.Principal.Level != identity.LevelHigh || res.Principal.Method != identity.MethodEID {
-		t.Fatalf("step-up: %d %+v %s", code, res.Principal, res.Error)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, nil, nil)
+			res, code := h.login(t, "erika", identity.LevelBasic)
+			if code != http.StatusOK || res.Principal.Level != identity.LevelBasic || res.Principal.Method != identity.MethodPassword {
+				t.Fatalf("basic login: %d %+v %s", code, res.Principal, res.Error)
+			}
+			if !tt.current {
+				h.setCurrent(nil)
+			}
+			res, code = h.login(t, "erika", identity.LevelHigh)
+			if tt.wantLevel == identity.LevelNone {
+				if code != http.StatusForbidden || !strings.Contains(res.Error, "trust level too low") {
+					t.Fatalf("step-up without the current login: %d %+v %s", code, res.Principal, res.Error)
+				}
+				return
+			}
+			if code != http.StatusOK || res.Principal.Level != tt.wantLevel || res.Principal.Method != identity.MethodEID {
+				t.Fatalf("step-up: %d %+v %s", code, res.Principal, res.Error)
+			}
+		})
 	}
 }
 
@@ -163,11 +218,23 @@ func TestUserinfoIsMergedWhenConfigured(t *testing.T) {
 	}
 }
 
-func TestEndSessionURLLeadsBackToThePortal(t *testing.T) {
+func TestLogoutSendsTheIDTokenAsHintAndEndsTheProviderSession(t *testing.T) {
 	h := newHarness(t, nil, nil)
-	u := h.rp.EndSessionURL(nil)
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(u + "&state=xyz")
+	if res, code := h.login(t, "erika", identity.LevelHigh); code != http.StatusOK {
+		t.Fatalf("login: %d %s", code, res.Error)
+	}
+	h.mu.Lock()
+	p := h.current
+	h.mu.Unlock()
+	if strings.Count(p.LogoutHint, ".") != 2 {
+		t.Fatalf("the principal keeps no ID token for logout: %q", p.LogoutHint)
+	}
+	u, _ := url.Parse(h.rp.EndSessionURL(p))
+	if u.Query().Get("id_token_hint") != p.LogoutHint || u.Query().Get("client_id") != "portal" {
+		t.Fatalf("end-session URL %s lacks id_token_hint or client_id", u)
+	}
+	noFollow := &http.Client{Jar: h.client.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(u.String() + "&state=xyz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,6 +242,87 @@ func TestEndSessionURLLeadsBackToThePortal(t *testing.T) {
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	if resp.StatusCode != http.StatusFound || loc.Path != "/bye" || loc.Query().Get("state") != "xyz" {
 		t.Fatalf("logout answered %d to %q", resp.StatusCode, loc)
+	}
+	// The provider session has ended: a silent login (prompt=none) finds none.
+	authURL, _ := url.Parse(h.rp.AuthCodeURL("state-0123456789abcdef", "nonce", strings.Repeat("v", 43), identity.LevelBasic))
+	q := authURL.Query()
+	q.Set("prompt", "none")
+	authURL.RawQuery = q.Encode()
+	resp, err = noFollow.Get(authURL.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc, _ := url.Parse(resp.Header.Get("Location")); loc == nil || loc.Query().Get("error") != "login_required" {
+		t.Fatalf("prompt=none after logout answered %d to %q, want error=login_required", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestLogoutWithoutAnIDTokenMakesTheProviderAskTheCitizen(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []*identity.Principal{nil, {Subject: "s", Level: identity.LevelBasic, Issuer: h.idp.Issuer()}} {
+		u := h.rp.EndSessionURL(p)
+		if strings.Contains(u, "id_token_hint") {
+			t.Fatalf("end-session URL %s has a hint without an ID token", u)
+		}
+		resp, err := noFollow.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Location") != "" {
+			t.Fatalf("logout without hint answered %d to %q, want the confirmation page", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
+func TestACallbackWithoutThePromisedIssIsRefused(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	if !h.rp.Metadata().ISSParameterSupported {
+		t.Fatal("identitytest does not publish authorization_response_iss_parameter_supported")
+	}
+	_ = h.idp.SetAutoLogin("erika")
+	noFollow := &http.Client{Jar: h.client.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tt := range []struct {
+		name, iss, want string
+	}{
+		{"a callback without iss is refused", "", "without iss"},
+		{"a callback from another issuer is refused", "https://other-idp.example", "from issuer"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := noFollow.Get(h.app.URL + "/login?level=high")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			resp, err = noFollow.Get(resp.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			cb, _ := url.Parse(resp.Header.Get("Location"))
+			q := cb.Query()
+			if q.Get("iss") != h.idp.Issuer() {
+				t.Fatalf("the provider's response lacks iss: %s", cb)
+			}
+			if tt.iss == "" {
+				q.Del("iss")
+			} else {
+				q.Set("iss", tt.iss)
+			}
+			cb.RawQuery = q.Encode()
+			resp, err = noFollow.Get(cb.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var res loginResult
+			_ = json.NewDecoder(resp.Body).Decode(&res)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(res.Error, tt.want) {
+				t.Fatalf("answered %d %q", resp.StatusCode, res.Error)
+			}
+		})
 	}
 }
 
@@ -225,11 +373,12 @@ func TestTwoLoginsBegunInTwoTabsBothFinish(t *testing.T) {
 		resp.Body.Close()
 		return resp.Header.Get("Location")
 	}
-	first, second := callbackOf("basic"), callbackOf("high")
+	// The second tab is answered from the provider session the first began, at high.
+	first, second := callbackOf("high"), callbackOf("basic")
 	for _, tt := range []struct {
 		cb   string
 		want identity.Level
-	}{{second, identity.LevelHigh}, {first, identity.LevelBasic}} {
+	}{{second, identity.LevelHigh}, {first, identity.LevelHigh}} {
 		resp, err := noFollow.Get(tt.cb)
 		if err != nil {
 			t.Fatal(err)

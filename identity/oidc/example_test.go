@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"time"
 
 	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/identity/identitytest"
@@ -57,4 +58,32 @@ func Example() {
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Println(string(body))
 	// Output: Guten Tag, Erika Mustermann (high, eid)
+}
+
+// A provider that sends no acr (a plain username-and-password provider, say) is refused
+// unless the configuration names the level its logins get. Here its tokens count as basic.
+func ExampleConfig_levelWithoutACR() {
+	idp, srv := identitytest.NewServer(nil)
+	defer srv.Close()
+	claims := identity.StandardClaims()
+	rp, err := oidc.New(context.Background(), oidc.Config{
+		Issuer: idp.Issuer(), ClientID: "portal", RedirectURL: "https://portal.example/auth/callback",
+		Claims:          &claims,
+		LevelWithoutACR: identity.LevelBasic, // off by default: BundID brokers always send acr
+	}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	now := time.Now()
+	token, _ := idp.Sign(map[string]any{ // a token without acr, as such a provider issues it
+		"iss": idp.Issuer(), "sub": "user-17", "aud": "portal", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix(),
+	})
+	p, err := rp.VerifyBearer(context.Background(), token)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.Subject, p.Level, p.Level.German())
+	// Output: user-17 basic Basisregistrierung
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,6 +155,19 @@ func TestPortalStepUpFromBasicToHighAndLogout(t *testing.T) {
 	}
 	if got := b.do("GET", p.app.URL+"/bescheid", false, nil); got.status != 401 || got.doc["requiredLevel"] != "high" {
 		t.Fatalf("after logout: %d %v", got.status, got.doc)
+	}
+	// The logout ended the provider session too (the id_token_hint named it): a new login in
+	// the same browser meets the provider's login page instead of its session.
+	_ = p.idp.SetAutoLogin("")
+	req, _ := http.NewRequest("GET", p.app.URL+"/antrag", nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/authorize" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("login after logout ended at %d %s", resp.StatusCode, resp.Request.URL)
 	}
 }
 

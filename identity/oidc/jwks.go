@@ -24,8 +24,15 @@ type cachedKey struct {
 	alg jwa.SignatureAlgorithm // the JWK's alg, "" when it names none
 }
 
-// keyCache holds the provider's JWKS by kid. A lookup of an unknown kid fetches the JWKS
-// again, at most once per minRefresh; concurrent misses share one fetch.
+// maxMissedKids bounds how many distinct unknown kids may each cause a JWKS fetch within
+// minRefresh: tokens with made-up kids cannot make the relying party hammer the provider.
+const maxMissedKids = 32
+
+// keyCache holds the provider's JWKS by kid. A kid not in the cache is fetched for at once
+// (a provider that rotated keys signs with a kid we have not seen), at most once per
+// minRefresh for the same kid and for at most maxMissedKids distinct kids per minRefresh. A
+// cache older than maxAge is fetched again, at most once per minRefresh. Concurrent misses
+// share one fetch.
 type keyCache struct {
 	client     *http.Client
 	uri        string
@@ -37,13 +44,14 @@ type keyCache struct {
 	keys      map[string]cachedKey
 	fetchedAt time.Time
 
-	fetchMu   sync.Mutex // one fetch at a time
-	lastFetch time.Time  // last attempt, successful or not
-	fetches   int        // for tests
+	fetchMu   sync.Mutex           // one fetch at a time
+	lastFetch time.Time            // last attempt, successful or not
+	missed    map[string]time.Time // unknown kid -> when it last caused a fetch
+	fetches   int                  // for tests
 }
 
 func newKeyCache(client *http.Client, uri string, minRefresh, maxAge time.Duration, now func() time.Time) *keyCache {
-	return &keyCache{client: client, uri: uri, minRefresh: minRefresh, maxAge: maxAge, now: now}
+	return &keyCache{client: client, uri: uri, minRefresh: minRefresh, maxAge: maxAge, now: now, missed: map[string]time.Time{}}
 }
 
 // key returns the key for kid ("" for a token without kid: then the only key of the ring
@@ -57,7 +65,7 @@ func (c *keyCache) key(ctx context.Context, kid string, alg jwa.SignatureAlgorit
 	if ok && !stale {
 		return k, nil
 	}
-	if err := c.refresh(ctx); err != nil && !ok {
+	if err := c.refresh(ctx, kid, alg, !ok); err != nil && !ok {
 		return cachedKey{}, err
 	}
 	c.mu.RLock()
@@ -85,14 +93,25 @@ func (c *keyCache) lookup(kid string, alg jwa.SignatureAlgorithm) (cachedKey, bo
 	return found, n == 1
 }
 
-// refresh fetches the JWKS unless a fetch was attempted less than minRefresh ago, whether
-// for an unknown kid or a stale cache, and whether it succeeded or not: a provider that is
-// down is not hammered, and a stale but known key keeps working meanwhile.
-func (c *keyCache) refresh(ctx context.Context) error {
+// refresh fetches the JWKS when it may. For an unknown kid (missing) it may unless this kid
+// caused a fetch less than minRefresh ago or maxMissedKids other kids did; for a stale cache
+// it may unless any fetch was attempted less than minRefresh ago. Failed fetches count too,
+// so a provider that is down is not hammered, and a stale but known key keeps working.
+func (c *keyCache) refresh(ctx context.Context, kid string, alg jwa.SignatureAlgorithm, missing bool) error {
 	c.fetchMu.Lock()
 	defer c.fetchMu.Unlock()
 	now := c.now()
-	if !c.lastFetch.IsZero() && now.Sub(c.lastFetch) < c.minRefresh {
+	if missing {
+		c.mu.RLock()
+		_, found := c.lookup(kid, alg)
+		c.mu.RUnlock()
+		if found {
+			return nil // a concurrent fetch brought it
+		}
+		if !c.mayFetchFor(kid, now) {
+			return nil
+		}
+	} else if !c.lastFetch.IsZero() && now.Sub(c.lastFetch) < c.minRefresh {
 		return nil // rate-limited: another fetch just happened
 	}
 	c.lastFetch = now
@@ -105,6 +124,24 @@ func (c *keyCache) refresh(ctx context.Context) error {
 	c.keys, c.fetchedAt = keys, now
 	c.mu.Unlock()
 	return nil
+}
+
+// mayFetchFor reports whether the unknown kid may cause a fetch now, and records it if so.
+// The caller holds fetchMu.
+func (c *keyCache) mayFetchFor(kid string, now time.Time) bool {
+	if last, ok := c.missed[kid]; ok && now.Sub(last) < c.minRefresh {
+		return false
+	}
+	for k, at := range c.missed {
+		if now.Sub(at) >= c.minRefresh {
+			delete(c.missed, k)
+		}
+	}
+	if len(c.missed) >= maxMissedKids {
+		return false
+	}
+	c.missed[kid] = now
+	return true
 }
 
 func (c *keyCache) fetch(ctx context.Context) (map[string]cachedKey, error) {

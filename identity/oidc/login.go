@@ -41,7 +41,11 @@ type transaction struct {
 }
 
 // BeginLogin sends the browser to the provider's authorization endpoint, asking with
-// acr_values for at least level (identity.LevelNone asks for none).
+// acr_values for at least level (identity.LevelNone asks for none). When r's context carries
+// an authenticated principal (identity.PrincipalFrom) below level, the login is a step-up: it
+// also sends prompt=login and max_age=0, because a provider holding a session at the lower
+// level may otherwise answer from it (acr_values is voluntary). Whatever the provider does,
+// FinishLogin refuses a login below level.
 func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level identity.Level, returnTo string) error {
 	if !level.Valid() {
 		return fmt.Errorf("oidc: begin login: %w: %d", identity.ErrUnknownLevel, int(level))
@@ -50,6 +54,8 @@ func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level
 		State: randomString(32), Nonce: randomString(32), Verifier: randomString(32),
 		Level: level, ReturnTo: returnTo, Expires: rp.now().Add(rp.loginTTL).Unix(),
 	}
+	cur, ok := identity.PrincipalFrom(r.Context())
+	stepUp := ok && !cur.Level.Meets(level)
 	b, err := json.Marshal(txn)
 	if err != nil {
 		return err
@@ -62,13 +68,18 @@ func (rp *RelyingParty) BeginLogin(w http.ResponseWriter, r *http.Request, level
 		Name: loginCookieName(txn.State), Value: sealed, Path: "/", MaxAge: int(rp.loginTTL.Seconds()),
 		HttpOnly: true, Secure: rp.secure, SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, rp.AuthCodeURL(txn.State, txn.Nonce, txn.Verifier, level), http.StatusFound)
+	http.Redirect(w, r, rp.authCodeURL(txn.State, txn.Nonce, txn.Verifier, level, stepUp), http.StatusFound)
 	return nil
 }
 
 // AuthCodeURL returns the authorization request URL for the given state, nonce and PKCE
 // verifier (the challenge is its S256 hash), asking for at least level.
 func (rp *RelyingParty) AuthCodeURL(state, nonce, verifier string, level identity.Level) string {
+	return rp.authCodeURL(state, nonce, verifier, level, false)
+}
+
+// authCodeURL is AuthCodeURL; force adds prompt=login and max_age=0.
+func (rp *RelyingParty) authCodeURL(state, nonce, verifier string, level identity.Level, force bool) string {
 	sum := sha256.Sum256([]byte(verifier))
 	q := url.Values{
 		"response_type":         {"code"},
@@ -84,6 +95,10 @@ func (rp *RelyingParty) AuthCodeURL(state, nonce, verifier string, level identit
 		if acr, ok := rp.acr.ACR(level); ok {
 			q.Set("acr_values", acr)
 		}
+	}
+	if force {
+		q.Set("prompt", "login")
+		q.Set("max_age", "0")
 	}
 	sep := "?"
 	if strings.Contains(rp.md.AuthorizationEndpoint, "?") {
@@ -107,8 +122,13 @@ func (rp *RelyingParty) FinishLogin(w http.ResponseWriter, r *http.Request) (*id
 	if subtle.ConstantTimeCompare([]byte(state), []byte(txn.State)) != 1 {
 		return nil, "", fmt.Errorf("%w: the callback's state is not the one of the login begun in this browser", ErrState)
 	}
-	if iss := q.Get("iss"); iss != "" && iss != rp.md.Issuer {
+	// RFC 9207: iss, when sent, names the provider; a provider that says it always sends
+	// it must, or the response may come from another provider (mix-up).
+	switch iss := q.Get("iss"); {
+	case iss != "" && iss != rp.md.Issuer:
 		return nil, "", fmt.Errorf("%w: callback from issuer %q, want %q", identity.ErrLogin, truncate(iss, 128), rp.md.Issuer)
+	case iss == "" && rp.md.ISSParameterSupported:
+		return nil, "", fmt.Errorf("%w: callback without iss, which the provider promises (authorization_response_iss_parameter_supported)", identity.ErrLogin)
 	}
 	if e := q.Get("error"); e != "" {
 		return nil, "", &ProviderError{Endpoint: "authorize", Code: truncate(e, 64), Description: truncate(q.Get("error_description"), 256)}
@@ -141,6 +161,11 @@ func (rp *RelyingParty) FinishLogin(w http.ResponseWriter, r *http.Request) (*id
 	p, err := rp.principal(claims)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", identity.ErrLogin, err)
+	}
+	if len(tokens.IDToken) <= identity.MaxLogoutHint {
+		p.LogoutHint = tokens.IDToken
+	} else {
+		rp.log.LogAttrs(ctx, slog.LevelInfo, "oidc: ID token too long to keep for logout", slog.Int("bytes", len(tokens.IDToken)))
 	}
 	if !p.Level.Meets(txn.Level) {
 		return nil, "", fmt.Errorf("%w: logged in at %v, %v required", identity.ErrLevelTooLow, p.Level, txn.Level)
@@ -255,12 +280,17 @@ func (rp *RelyingParty) Userinfo(ctx context.Context, accessToken string) (map[s
 }
 
 // EndSessionURL returns the provider's end-session URL (RP-initiated logout) for this
-// client, or "" when the provider has none.
-func (rp *RelyingParty) EndSessionURL(*identity.Principal) string {
+// client, or "" when the provider has none. When p carries the ID token of its login
+// (Principal.LogoutHint, set by FinishLogin) from this provider, it is sent as id_token_hint,
+// so the provider knows whose session ends and need not ask the citizen to confirm.
+func (rp *RelyingParty) EndSessionURL(p *identity.Principal) string {
 	if rp.md.EndSessionEndpoint == "" {
 		return ""
 	}
 	q := url.Values{"client_id": {rp.cfg.ClientID}}
+	if p != nil && p.LogoutHint != "" && p.Issuer == rp.md.Issuer && strings.Count(p.LogoutHint, ".") == 2 {
+		q.Set("id_token_hint", p.LogoutHint)
+	}
 	if rp.cfg.PostLogoutRedirectURL != "" {
 		q.Set("post_logout_redirect_uri", rp.cfg.PostLogoutRedirectURL)
 	}

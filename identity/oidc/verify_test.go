@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -193,38 +194,59 @@ func TestAReplayedIDTokenIsRefused(t *testing.T) {
 	}
 }
 
-func TestRotatedKeysAreFetchedOnceAndUnknownKidsAreRateLimited(t *testing.T) {
+func TestANewKidIsFetchedAtOnceAndEachUnknownKidOnlyOncePerMinute(t *testing.T) {
 	f := newFixture(t, &Options{JWKSMinRefresh: time.Minute})
 	ctx := context.Background()
+	fetches := func(want int, after string) {
+		t.Helper()
+		if n := f.rp.jwks.fetches; n != want {
+			t.Fatalf("fetches after %s = %d, want %d", after, n, want)
+		}
+	}
 	if _, err := f.rp.VerifyBearer(ctx, f.sign(t, nil)); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.rp.jwks.fetches; n != 1 {
-		t.Fatalf("fetches after first token = %d", n)
-	}
-	f.clock.Add(2 * time.Minute)
+	fetches(1, "the first token")
+	// The provider rotates ten seconds later: the first token with the new kid must verify
+	// although the last fetch was less than JWKSMinRefresh ago.
+	f.clock.Add(10 * time.Second)
 	if err := f.idp.RotateKeys(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.rp.VerifyBearer(ctx, f.sign(t, nil)); err != nil {
 		t.Fatalf("token with the new key: %v", err)
 	}
-	if n := f.rp.jwks.fetches; n != 2 {
-		t.Fatalf("fetches after rotation = %d, want 2", n)
-	}
-	f.clock.Add(2 * time.Minute)
+	fetches(2, "the rotation")
+
 	rogue, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	rk, _ := jwk.FromRaw(rogue)
-	for i := range 5 {
-		_ = rk.Set(jwk.KeyIDKey, "rogue-"+string(rune('a'+i)))
+	rogueToken := func(kid string) string {
+		_ = rk.Set(jwk.KeyIDKey, kid)
 		b, _ := jsonMarshal(f.claims())
 		tok, _ := jws.Sign(b, jws.WithKey(jwa.ES256, rk))
-		if _, err := f.rp.VerifyBearer(ctx, string(tok)); !errors.Is(err, ErrUnknownKey) {
+		return string(tok)
+	}
+	for range 5 {
+		if _, err := f.rp.VerifyBearer(ctx, rogueToken("rogue-a")); !errors.Is(err, ErrUnknownKey) {
+			t.Fatalf("rogue token: %v", err)
+		}
+	}
+	fetches(3, "one unknown kid five times within a minute")
+	f.clock.Add(61 * time.Second)
+	if _, err := f.rp.VerifyBearer(ctx, rogueToken("rogue-a")); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("rogue token: %v", err)
+	}
+	fetches(4, "the same unknown kid a minute later")
+
+	for i := range 2 * maxMissedKids {
+		if _, err := f.rp.VerifyBearer(ctx, rogueToken(fmt.Sprintf("made-up-%d", i))); !errors.Is(err, ErrUnknownKey) {
 			t.Fatalf("rogue token %d: %v", i, err)
 		}
 	}
-	if n := f.rp.jwks.fetches; n != 3 {
-		t.Fatalf("five unknown kids within a minute caused %d fetches in all, want 3", n)
+	fetches(4+maxMissedKids-1, fmt.Sprintf("%d made-up kids within a minute", 2*maxMissedKids))
+	// A kid the provider really has still verifies while made-up ones are refused unfetched.
+	if _, err := f.rp.VerifyBearer(ctx, f.sign(t, func(c map[string]any) { c["jti"] = "other" })); err != nil {
+		t.Fatalf("a known kid during the flood: %v", err)
 	}
 }
 

@@ -120,9 +120,9 @@ func TestWebhookFailuresAreClassified(t *testing.T) {
 		{"a wrong secret is refused for good",
 			memFiles{"ev/1": pdf}, delivery.NewReceiver([]byte("another-secret-of-32-bytes-------"), (&backOffice{}).handle, nil), true},
 		{"a back office that is down is retried",
-			memFiles{"ev/1": pdf}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }), false},
+			memFiles{"ev/1": pdf}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }), false},
 		{"a rate limit is retried",
-			memFiles{"ev/1": pdf}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "slow down", 429) }), false},
+			memFiles{"ev/1": pdf}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "slow down", http.StatusTooManyRequests) }), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

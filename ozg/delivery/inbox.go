@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -14,13 +15,43 @@ import (
 // the examples and for tests. Repeated deliveries of one submission are kept once. The
 // attachments stay in the portal's blob store; the submission names their keys.
 type Inbox struct {
-	mu   sync.RWMutex
-	subs map[string]*ozg.Submission
-	now  func() time.Time
+	mu        sync.RWMutex
+	subs      map[string]*ozg.Submission
+	withdrawn map[string]time.Time
+	now       func() time.Time
 }
 
 // NewInbox returns an empty inbox.
-func NewInbox() *Inbox { return &Inbox{subs: map[string]*ozg.Submission{}, now: time.Now} }
+func NewInbox() *Inbox {
+	return &Inbox{subs: map[string]*ozg.Submission{}, withdrawn: map[string]time.Time{}, now: time.Now}
+}
+
+var _ ozg.Withdrawer = (*Inbox)(nil)
+
+// Withdraw implements ozg.Withdrawer: the submission is marked withdrawn (a repeat is
+// harmless). A submission the inbox never received is a permanent failure.
+func (in *Inbox) Withdraw(ctx context.Context, s *ozg.Submission, _ ozg.Receipt) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if _, ok := in.subs[s.ID]; !ok {
+		return ozg.Permanent(fmt.Errorf("delivery: inbox has no submission %s to withdraw", s.ID))
+	}
+	if _, ok := in.withdrawn[s.ID]; !ok {
+		in.withdrawn[s.ID] = in.now().UTC()
+	}
+	return nil
+}
+
+// Withdrawn reports whether submission id was withdrawn, and when.
+func (in *Inbox) Withdrawn(id string) (time.Time, bool) {
+	in.mu.RLock()
+	defer in.mu.RUnlock()
+	t, ok := in.withdrawn[id]
+	return t, ok
+}
 
 // Deliver implements ozg.Delivery.
 func (in *Inbox) Deliver(ctx context.Context, s *ozg.Submission, _ ozg.Files) (ozg.Receipt, error) {

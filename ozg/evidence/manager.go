@@ -123,6 +123,9 @@ func (m *Manager) List(ctx context.Context, applicationID string) ([]Evidence, e
 
 // Get returns one evidence of an application; an id of another application is ErrNotFound.
 func (m *Manager) Get(ctx context.Context, applicationID, id string) (Evidence, error) {
+	if uuid.Validate(id) != nil { // ids are UUIDs; anything else is not found, never a store error
+		return Evidence{}, fmt.Errorf("evidence: get %.64q: %w", id, ErrNotFound)
+	}
 	e, err := m.store.Get(ctx, id)
 	if err != nil {
 		return Evidence{}, err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 
 	"github.com/google/uuid"
 )
@@ -42,8 +43,8 @@ func jsonMarshal(v any) ([]byte, error) {
 }
 
 // call makes one authorised request to the Submission API and decodes the answer into out
-// (when not nil). An answer other than want is an *APIError.
-func (s *Sender) call(ctx context.Context, method, path string, b body, want int, out any) error {
+// (when not nil). An answer whose status is not one of ok is an *APIError.
+func (s *Sender) call(ctx context.Context, method, path string, b body, out any, ok ...int) error {
 	if b.err != nil {
 		return b.err
 	}
@@ -76,7 +77,7 @@ func (s *Sender) call(ctx context.Context, method, path string, b body, want int
 	if len(data) > maxAnswer {
 		return fmt.Errorf("fitconnect: %s %s: answer larger than %d bytes", method, path, maxAnswer)
 	}
-	if resp.StatusCode != want {
+	if !slices.Contains(ok, resp.StatusCode) {
 		e := &APIError{Method: method, Path: path, Status: resp.StatusCode}
 		if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/problem+json" || mt == "application/json" {
 			var p struct{ Type, Title, Detail string }
@@ -97,7 +98,7 @@ func (s *Sender) call(ctx context.Context, method, path string, b body, want int
 // getRaw is call for a GET whose answer is kept as raw JSON.
 func (s *Sender) getRaw(ctx context.Context, path string) ([]byte, error) {
 	var raw json.RawMessage
-	if err := s.call(ctx, http.MethodGet, path, body{}, http.StatusOK, &raw); err != nil {
+	if err := s.call(ctx, http.MethodGet, path, body{}, &raw, http.StatusOK); err != nil {
 		return nil, err
 	}
 	return raw, nil

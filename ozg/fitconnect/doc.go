@@ -17,6 +17,12 @@
 //     (PUT /v1/submissions/{id}/attachments/{attachmentId}), and
 //  6. submits {encryptedMetadata, encryptedData} (PUT /v1/submissions/{id}).
 //
+// Success is what API v1 documents and what deployments answer: 201 or 200 for the
+// announcement, 204 or 200 for an attachment, 202 or 200 for the submit (a 200 is never taken
+// for a failure). Config.APIVersion names the API version of the paths; "v1", the default, is
+// the one FITKO publishes for senders (its OpenAPI documents and docs.fitko.de describe no
+// other), and NewSender refuses versions this package does not speak.
+//
 // The receipt's id is "<caseId>/<submissionId>" ([ParseReceiptID]). 4xx answers other than 408
 // and 429, keys that fail their checks and facts that do not fit the metadata schema are
 // permanent failures (ozg.ErrPermanent); everything else is retried by the outbox. See
@@ -31,15 +37,18 @@
 // The metadata names the data's schema (Route.SchemaURI) and carries the SHA-512 (hex) of the
 // unencrypted data and of every attachment, so that the authority can tell that nothing was
 // swapped on the way; the publicServiceType is "urn:de:fim:leika:leistung:<key>"; the
-// payment becomes paymentInformation (payment.Facts); the reference number (Aktenzeichen)
-// becomes additionalReferenceInfo.senderReference. authenticationInformation is not written:
+// payment facts become paymentInformation as the provider reported them
+// ([NewPaymentInformation]: status, method and its detail, transaction id, URL, reference,
+// time, amount; XBezahldienste's PAYED is FIT-Connect's BOOKED; [Metadata.Payment] reads them
+// back); the reference number (Aktenzeichen) becomes additionalReferenceInfo.senderReference. authenticationInformation is not written:
 // schema 1.0.0 wants an identification report (a signed document) there, which the login
 // facts of an ozg.Submission are not.
 //
 // # Encryption
 //
 // Every payload (metadata, data, each attachment) is encrypted on its own as a compact JWE,
-// alg RSA-OAEP-256, enc A256GCM ([Encrypt]). Destination keys must be RSA of at least 4096 bits,
+// alg RSA-OAEP-256, enc A256GCM, with the payload's media type in cty ([EncryptContent]);
+// nothing is compressed. Destination keys must be RSA of at least 4096 bits,
 // exponent 65537 (AQAB), alg RSA-OAEP-256 and key_ops wrapKey, with the expected kid; when
 // [KeyPolicy].Roots holds the trust anchors (the V-PKI roots), the key's x5c chain must lead to
 // one of them and its leaf must certify the key. Set Roots in production.
@@ -47,16 +56,24 @@
 // # Receiving
 //
 // Authorities (subscribers) open a submission with [OpenSubmission] and their private key: it
-// decrypts ([Decrypt] refuses other algorithms, compression and tampered ciphertexts),
+// decrypts ([Decrypt] refuses other algorithms and tampered ciphertexts; it accepts zip "DEF",
+// which some senders use, and stops inflating at the payload bound, so that a compressed
+// payload takes no more memory than an uncompressed one may),
 // validates the metadata (optionally against the schema, [CompileMetadataSchema]) and checks
 // every hash.
 //
 // # Event log and callbacks
 //
-// [Sender.Events] reads a case's event log and verifies each Security Event Token
-// ([VerifySET]): PS512, typ secevent+jwt, signed by the Submission API's key from its JWKS, or
-// for accept-submission and reject-submission by the destination's signature key. Pollers or
-// the outbox's OnDelivered use [Event.Accepted] and [Event.Rejected] to move applications on.
+// [Sender.Events] reads a case's event log, page by page (limit 500, offset, up to
+// totalCount, at most [MaxEvents] entries), and verifies each Security Event Token
+// ([VerifySET]): PS512, typ secevent+jwt, signed as FITKO's event table says: the
+// Zustelldienst's events (create-, submit-, notify-, delete-submission) with the Submission
+// API's JWKS, the receiving system's (accept-, forward-submission) with the destination's
+// signature key, and reject-submission by either (the Zustelldienst rejects a submission not
+// fetched within 14 days). An entry that fails verification is returned with [Event].Err set
+// and counts for nothing; it never makes the rest of the log unreadable. Pollers or the
+// outbox's OnDelivered use [Event.Accepted], [Event.Rejected] and [Event.Forwarded] to move
+// applications on.
 //
 // Callbacks carry callback-timestamp and callback-authentication, the hex HMAC-SHA512 over
 // "<timestamp>.<body>"; [VerifyCallback] and [CallbackHandler] refuse timestamps older than five

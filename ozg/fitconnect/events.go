@@ -18,12 +18,13 @@ const EventPrefix = "https://schema.fitko.de/fit-connect/events/"
 
 // Event types (the part after EventPrefix).
 const (
-	EventCreate = "create-submission"
-	EventSubmit = "submit-submission"
-	EventNotify = "notify-submission"
-	EventAccept = "accept-submission"
-	EventReject = "reject-submission"
-	EventDelete = "delete-submission"
+	EventCreate  = "create-submission"
+	EventSubmit  = "submit-submission"
+	EventNotify  = "notify-submission"
+	EventAccept  = "accept-submission"
+	EventReject  = "reject-submission"
+	EventForward = "forward-submission"
+	EventDelete  = "delete-submission"
 )
 
 // SETType is the typ header of a Security Event Token.
@@ -32,12 +33,14 @@ const SETType = "secevent+jwt"
 // maxSET bounds the length of one Security Event Token.
 const maxSET = 64 << 10
 
-// Event is one verified entry of a case's event log.
+// Event is one entry of a case's event log. Err is nil when the entry was verified; an entry
+// that failed verification is kept with Err saying why, and its other fields are what its
+// unverified claims say, for display only (Payload stays empty).
 type Event struct {
 	// ID is the token's jti.
 	ID string
-	// Issuer is the Submission API for its own events, the destination id for accept and
-	// reject events.
+	// Issuer is the Submission API (Zustelldienst) for its own events, the destination id for
+	// events of the receiving system.
 	Issuer string
 	// Name is the event type without EventPrefix, e.g. "accept-submission".
 	Name         string
@@ -46,17 +49,53 @@ type Event struct {
 	IssuedAt     time.Time
 	// Payload is the event's object, e.g. authenticationTags or the problems of a rejection.
 	Payload json.RawMessage
+	// Err is why the entry failed verification (wrapping ErrEvent, ErrKey or ErrUntrusted);
+	// nil for a verified entry.
+	Err error
 }
 
-// Accepted reports whether the authority accepted the submission.
-func (e Event) Accepted() bool { return e.Name == EventAccept }
+// Verified reports whether the entry passed verification.
+func (e Event) Verified() bool { return e.Err == nil }
 
-// Rejected reports whether the authority rejected the submission.
-func (e Event) Rejected() bool { return e.Name == EventReject }
+// Accepted reports whether the authority accepted the submission (a verified
+// accept-submission).
+func (e Event) Accepted() bool { return e.Err == nil && e.Name == EventAccept }
 
-// byDestination reports whether an event type is issued and signed by the destination
-// (the authority's subscriber) rather than by the Submission API.
-func byDestination(name string) bool { return name == EventAccept || name == EventReject }
+// Rejected reports whether the submission was rejected (a verified reject-submission), by
+// the authority or, when it was not fetched within 14 days, by the Zustelldienst (see
+// [Event.ByDestination]).
+func (e Event) Rejected() bool { return e.Err == nil && e.Name == EventReject }
+
+// Forwarded reports whether a downstream system took the submission over for forwarding
+// (a verified forward-submission, signed by the receiving system).
+func (e Event) Forwarded() bool { return e.Err == nil && e.Name == EventForward }
+
+// ByDestination reports whether the event was issued and signed by the destination (the
+// receiving system) rather than by the Zustelldienst.
+func (e Event) ByDestination() bool { return isUUID(e.Issuer) }
+
+// signer says who may issue and sign an event type, following FITKO's event table: the
+// Zustelldienst (the Submission API, its JWKS) its own events; the receiving system (the
+// destination's signature key) accept-submission and forward-submission; and
+// reject-submission either of them: the receiving system, or the Zustelldienst when a
+// submission was not fetched within 14 days.
+type signer int
+
+const (
+	byService signer = 1 << iota
+	byDestination
+)
+
+func signerOf(name string) signer {
+	switch name {
+	case EventCreate, EventSubmit, EventNotify, EventDelete:
+		return byService
+	case EventAccept, EventForward:
+		return byDestination
+	}
+	// reject-submission, and events this package does not know: the issuer decides.
+	return byService | byDestination
+}
 
 // SETKeys finds the public keys Security Event Tokens are verified with.
 //
@@ -86,10 +125,15 @@ type setClaims struct {
 }
 
 // VerifySET verifies one Security Event Token of the event log: header alg PS512 and typ
-// secevent+jwt, a kid, a signature by the Submission API's key (or, for accept and reject
-// events, by the key of the destination named in iss), one event of a known prefix, a
-// subject "submission:<id>", txn "case:<id>", iat and jti. wantDestination, when not empty,
-// is the only destination whose accept or reject events count. Failures wrap ErrEvent.
+// secevent+jwt, a kid, one event of FIT-Connect's prefix, a subject "submission:<id>", txn
+// "case:<id>", iat and jti, and a signature by the key FITKO's event table assigns:
+// create-, submit-, notify- and delete-submission by the Submission API's key (its JWKS);
+// accept- and forward-submission by the signature key of the destination named in iss;
+// reject-submission by the destination when iss is a destination id, otherwise by the
+// Submission API (the Zustelldienst rejects a submission not fetched within 14 days). An
+// event type this package does not know is verified by whoever iss names.
+// wantDestination, when not empty, is the only destination whose events count. Failures wrap
+// ErrEvent.
 func VerifySET(ctx context.Context, raw string, keys SETKeys, wantDestination string) (Event, error) {
 	bad := func(format string, args ...any) (Event, error) {
 		return Event{}, fmt.Errorf("%w: %s", ErrEvent, fmt.Sprintf(format, args...))
@@ -126,7 +170,15 @@ func VerifySET(ctx context.Context, raw string, keys SETKeys, wantDestination st
 		return Event{}, err
 	}
 	var pub *rsa.PublicKey
-	if byDestination(name) {
+	who := signerOf(name)
+	fromDestination := isUUID(pre.Iss)
+	switch {
+	case fromDestination && who&byDestination == 0:
+		return bad("%s is the Zustelldienst's event, but issued by the destination %q", name, truncate(pre.Iss, 64))
+	case !fromDestination && who&byService == 0:
+		return bad("%s is the receiving system's event, but issued by %q, not a destination", name, truncate(pre.Iss, 64))
+	}
+	if fromDestination {
 		if wantDestination != "" && pre.Iss != wantDestination {
 			return bad("%s issued by %q, not by the destination %q", name, truncate(pre.Iss, 64), wantDestination)
 		}
@@ -134,11 +186,17 @@ func VerifySET(ctx context.Context, raw string, keys SETKeys, wantDestination st
 			return bad("no destination keys to verify %s", name)
 		}
 		pub, err = keys.Destination(ctx, pre.Iss, h.Kid)
+		if err != nil {
+			err = &keyFetchError{err}
+		}
 	} else {
 		if keys.Service == nil {
 			return bad("no service keys to verify %s", name)
 		}
 		pub, err = keys.Service(ctx, h.Kid)
+		if err != nil {
+			err = &keyFetchError{err}
+		}
 	}
 	if err != nil {
 		return Event{}, fmt.Errorf("%w: key %q: %w", ErrEvent, truncate(h.Kid, 64), err)
@@ -165,10 +223,43 @@ func VerifySET(ctx context.Context, raw string, keys SETKeys, wantDestination st
 	if c.Iat == nil || c.Jti == "" || c.Iss == "" {
 		return bad("iss, iat and jti are required")
 	}
+	if c.Iss != pre.Iss {
+		return bad("iss changed under verification")
+	}
 	return Event{
 		ID: c.Jti, Issuer: c.Iss, Name: name, SubmissionID: sub, CaseID: txn,
 		IssuedAt: time.Unix(*c.Iat, 0).UTC(), Payload: c.Events[EventPrefix+name],
 	}, nil
+}
+
+// keyFetchError is a failure to get the key a token names; Events tells from it whether the
+// entry or the fetch is to blame.
+type keyFetchError struct{ err error }
+
+func (e *keyFetchError) Error() string { return e.err.Error() }
+func (e *keyFetchError) Unwrap() error { return e.err }
+
+// unverified returns what a token that failed verification claims, with err, for display.
+func unverified(raw string, err error) Event {
+	e := Event{Err: err}
+	parts := strings.Split(raw, ".")
+	if len(raw) > maxSET || len(parts) != 3 {
+		return e
+	}
+	var c setClaims
+	if decodeSegment(parts[1], &c) != nil {
+		return e
+	}
+	e.ID, e.Issuer = truncate(c.Jti, 64), truncate(c.Iss, 128)
+	e.SubmissionID, _ = strings.CutPrefix(truncate(c.Sub, 64), "submission:")
+	e.CaseID, _ = strings.CutPrefix(truncate(c.Txn, 64), "case:")
+	if name, err := eventName(c.Events); err == nil {
+		e.Name = truncate(name, 64)
+	}
+	if c.Iat != nil {
+		e.IssuedAt = time.Unix(*c.Iat, 0).UTC()
+	}
+	return e
 }
 
 func eventName(events map[string]json.RawMessage) (string, error) {

@@ -6,6 +6,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -117,16 +122,99 @@ func TestVerifySETRefusesBadTokens(t *testing.T) {
 	}
 }
 
+var updateCorpus = flag.Bool("update", false, "rewrite testdata/fuzz/FuzzVerifySET with tokens signed by the test key")
+
+// setSeeds are the events of the signed tokens FuzzVerifySET starts from.
+var setSeeds = []struct{ kid, iss, event string }{
+	{"service", "https://submission-api", fitconnect.EventSubmit},
+	{"service", "https://submission-api", fitconnect.EventReject},
+	{"destination", destID, fitconnect.EventAccept},
+	{"destination", destID, fitconnect.EventForward},
+}
+
+// TestSETCorpus checks that the committed fuzz corpus of FuzzVerifySET holds a token signed
+// with the test key for each seed event; with -update it signs them anew.
+func TestSETCorpus(t *testing.T) {
+	dir := filepath.Join("testdata", "fuzz", "FuzzVerifySET")
+	for _, s := range setSeeds {
+		path := filepath.Join(dir, "signed-"+s.kid+"-"+s.event)
+		if *updateCorpus {
+			b, _ := json.Marshal(claims(s.iss, s.event))
+			h := jws.NewHeaders()
+			_ = h.Set(jws.KeyIDKey, s.kid)
+			_ = h.Set(jws.TypeKey, fitconnect.SETType)
+			signed, err := jws.Sign(b, jws.WithKey(jwa.PS512, keys(t).Signing, jws.WithProtectedHeaders(h)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = os.MkdirAll(dir, 0o755)
+			if err := os.WriteFile(path, []byte("go test fuzz v1\nstring("+strconv.Quote(string(signed))+")\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		raw := corpusString(t, path)
+		e, err := fitconnect.VerifySET(context.Background(), raw, setKeys(t), destID)
+		if err != nil || e.Name != s.event {
+			t.Errorf("%s: %+v, %v; run go test -run TestSETCorpus -update", path, e, err)
+		}
+	}
+}
+
+// corpusString reads the one string of a fuzz corpus file.
+func corpusString(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, line, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	v, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(line, "string("), ")"))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return v
+}
+
+// FuzzVerifySET starts from tokens signed with the test key (testdata/fuzz/FuzzVerifySET:
+// the service's and the destination's events, the Zustelldienst's rejection, fixed claims)
+// and asserts what a signature means: a token that verifies has the signed header and claims
+// of one of them and gives exactly that token's event, so any change to what was signed
+// fails verification. (The signature segment may still be spelt differently in base64 and
+// decode to the same bytes; that is not a change to what was signed.)
 func FuzzVerifySET(f *testing.F) {
+	type seed struct {
+		signed string // header.claims
+		event  fitconnect.Event
+	}
+	var seeds []seed
+	for _, s := range setSeeds {
+		raw := corpusString(f, filepath.Join("testdata", "fuzz", "FuzzVerifySET", "signed-"+s.kid+"-"+s.event))
+		e, err := fitconnect.VerifySET(context.Background(), raw, setKeys(f), destID)
+		if err != nil {
+			f.Fatalf("seed %s does not verify (go test -run TestSETCorpus -update): %v", s.event, err)
+		}
+		seeds = append(seeds, seed{raw[:strings.LastIndexByte(raw, '.')], e})
+	}
 	f.Add("eyJhbGciOiJQUzUxMiIsInR5cCI6InNlY2V2ZW50K2p3dCIsImtpZCI6IngifQ.e30.AA")
 	f.Add("a.b.c")
+	keys := setKeys(f)
 	f.Fuzz(func(t *testing.T, raw string) {
-		keys := fitconnect.SETKeys{
-			Service:     func(context.Context, string) (*rsa.PublicKey, error) { return nil, fitconnect.ErrKey },
-			Destination: func(context.Context, string, string) (*rsa.PublicKey, error) { return nil, fitconnect.ErrKey },
+		e, err := fitconnect.VerifySET(context.Background(), raw, keys, destID)
+		if err != nil {
+			if !errors.Is(err, fitconnect.ErrEvent) {
+				t.Fatalf("error does not wrap ErrEvent: %v", err)
+			}
+			return
 		}
-		if _, err := fitconnect.VerifySET(context.Background(), raw, keys, destID); err == nil {
-			t.Fatal("a token verified without any key")
+		i := strings.LastIndexByte(raw, '.')
+		for _, s := range seeds {
+			if i >= 0 && raw[:i] == s.signed {
+				if !reflect.DeepEqual(e, s.event) {
+					t.Fatalf("the signed token gives %+v, want %+v", e, s.event)
+				}
+				return
+			}
 		}
+		t.Fatalf("a token that was never signed verified: %q", raw)
 	})
 }

@@ -82,7 +82,7 @@ func TestDecryptRefusesBadInput(t *testing.T) {
 		{"a JWE for another key", otherKey, 0, fitconnect.ErrDecrypt},
 		{"alg RSA1_5", rsa15, 0, fitconnect.ErrDecrypt},
 		{"enc A256CBC-HS512", cbc, 0, fitconnect.ErrDecrypt},
-		{"a compressed payload", zipped, 0, fitconnect.ErrDecrypt},
+		{"a compressed payload over the bound once inflated", zipped, 100, fitconnect.ErrTooLarge},
 		{"four parts", []byte("a.b.c.d"), 0, fitconnect.ErrDecrypt},
 		{"a header that is not base64", []byte("!!.b.c.d.e"), 0, fitconnect.ErrDecrypt},
 		{"a payload over the bound", good, 100, fitconnect.ErrTooLarge},
@@ -97,18 +97,54 @@ func TestDecryptRefusesBadInput(t *testing.T) {
 	}
 }
 
+// FuzzDecrypt seeds the corpus with payloads encrypted with the real test key (plain, with
+// cty, compressed with DEF, empty) and asserts what authenticated encryption means: whatever
+// decrypts is exactly the plaintext of one of the seeds (a forger without the key cannot make
+// a ciphertext that opens), the seeds themselves round-trip exactly, and no plaintext exceeds
+// the bound.
 func FuzzDecrypt(f *testing.F) {
-	good, err := fitconnect.Encrypt([]byte("x"), encKey(f))
-	if err != nil {
-		f.Fatal(err)
+	k := keys(f)
+	const bound = 1 << 10
+	plains := [][]byte{[]byte("x"), []byte(`{"antrag":"Wohngeld"}`), bytes.Repeat([]byte("Nachweis "), 50), {}}
+	for i, p := range plains {
+		var c []byte
+		var err error
+		switch i % 3 {
+		case 0:
+			c, err = fitconnect.Encrypt(p, encKey(f))
+		case 1:
+			c, err = fitconnect.EncryptContent(p, "application/json", encKey(f))
+		default:
+			c, err = jwe.Encrypt(p, jwe.WithKey(jwa.RSA_OAEP_256, &k.Encryption.PublicKey), jwe.WithContentEncryption(jwa.A256GCM), jwe.WithCompress(jwa.Deflate))
+		}
+		if err != nil {
+			f.Fatal(err)
+		}
+		if got, err := fitconnect.Decrypt(c, k.Encryption, bound); err != nil || !bytes.Equal(got, p) {
+			f.Fatalf("seed %d does not round-trip: %q, %v", i, got, err)
+		}
+		f.Add(c)
 	}
-	f.Add(good)
 	f.Add([]byte("eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIn0.a.b.c.d"))
-	priv := keys(f).Encryption
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out, err := fitconnect.Decrypt(in, priv, 1<<10)
-		if err == nil && !bytes.Equal(in, good) && len(out) > 1<<10 {
+		out, err := fitconnect.Decrypt(in, k.Encryption, bound)
+		if err != nil {
+			if !errors.Is(err, fitconnect.ErrDecrypt) && !errors.Is(err, fitconnect.ErrTooLarge) {
+				t.Fatalf("error wraps neither ErrDecrypt nor ErrTooLarge: %v", err)
+			}
+			if out != nil {
+				t.Fatal("a failure returned plaintext")
+			}
+			return
+		}
+		if len(out) > bound {
 			t.Fatalf("plaintext of %d bytes over the bound", len(out))
 		}
+		for _, p := range plains {
+			if bytes.Equal(out, p) {
+				return
+			}
+		}
+		t.Fatalf("decrypted %q, which was never encrypted", out)
 	})
 }

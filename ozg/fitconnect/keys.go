@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -44,13 +45,13 @@ func (s *Sender) EncryptionKey(ctx context.Context, destinationID string) (*Encr
 		return nil, fmt.Errorf("%w: destination id %q is not a UUID", ErrKey, truncate(destinationID, 64))
 	}
 	var d destination
-	if err := s.call(ctx, "GET", "/v1/destinations/"+destinationID, body{}, 200, &d); err != nil {
+	if err := s.call(ctx, "GET", s.api("/destinations/"+destinationID), body{}, &d, 200); err != nil {
 		return nil, err
 	}
 	if d.EncryptionKid == "" {
 		return nil, fmt.Errorf("%w: destination %s names no encryptionKid", ErrKey, destinationID)
 	}
-	raw, err := s.getRaw(ctx, "/v1/destinations/"+destinationID+"/keys/"+url.PathEscape(d.EncryptionKid))
+	raw, err := s.getRaw(ctx, s.api("/destinations/")+destinationID+"/keys/"+url.PathEscape(d.EncryptionKid))
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +75,7 @@ func (s *Sender) destinationSignatureKey(ctx context.Context, destinationID, kid
 	if ok && s.now().Sub(c.fetched) < keyTTL {
 		return c.key, nil
 	}
-	raw, err := s.getRaw(ctx, "/v1/destinations/"+destinationID+"/keys/"+url.PathEscape(kid))
+	raw, err := s.getRaw(ctx, s.api("/destinations/")+destinationID+"/keys/"+url.PathEscape(kid))
 	if err != nil {
 		return nil, err
 	}
@@ -148,47 +149,96 @@ func parseServiceJWKS(raw json.RawMessage) (map[string]*rsa.PublicKey, error) {
 	return out, nil
 }
 
-// eventLog is the answer to GET /v1/cases/{caseId}/events.
+// eventLog is one page of GET /v1/cases/{caseId}/events.
 type eventLog struct {
-	EventLog []string `json:"eventLog"`
+	CaseID     string   `json:"caseId"`
+	Offset     int      `json:"offset"`
+	Count      int      `json:"count"`
+	TotalCount int      `json:"totalCount"`
+	EventLog   []string `json:"eventLog"`
 }
 
-// maxEvents bounds the entries of one event log this package verifies.
-const maxEvents = 1000
+// EventPageSize is how many entries Events asks for per page: the Submission API's maximum
+// limit (its default is 100).
+const EventPageSize = 500
 
-// Events reads the event log of a case (GET /v1/cases/{caseId}/events) and verifies every
-// Security Event Token (see VerifySET): the Submission API's own events with its JWKS, accept
-// and reject events with the signature key of destinationID. An entry that fails
-// verification fails the whole call with an error wrapping ErrEvent: a forged entry is never
-// skipped silently. Use Event.Accepted and Event.Rejected to move the application on.
+// MaxEvents bounds the entries of one event log Events reads (and so its pages, each at most
+// 4 MiB): a longer log is an error.
+const MaxEvents = 5000
+
+// Events reads the event log of a case, every page of it (GET
+// /v1/cases/{caseId}/events?limit=500&offset=..., up to MaxEvents entries, following
+// totalCount), and verifies every Security Event Token with VerifySET: the Zustelldienst's
+// events with the Submission API's JWKS, the receiving system's with the signature key of
+// destinationID.
+//
+// One bad entry does not make the log unreadable: an entry that fails verification (a
+// forged or broken token, an unknown key, another case) is returned with Event.Err set, and
+// Accepted, Rejected and Forwarded are false for it; it is never silently dropped. The call
+// fails only when the log cannot be read or a key cannot be fetched (network, 5xx), so that
+// a passing outage never marks good entries unverified.
 func (s *Sender) Events(ctx context.Context, caseID, destinationID string) ([]Event, error) {
 	if !isUUID(caseID) {
 		return nil, fmt.Errorf("fitconnect: case id %q is not a UUID", truncate(caseID, 64))
 	}
-	var l eventLog
-	if err := s.call(ctx, "GET", "/v1/cases/"+caseID+"/events", body{}, 200, &l); err != nil {
-		return nil, err
-	}
-	if len(l.EventLog) > maxEvents {
-		return nil, fmt.Errorf("%w: event log of %d entries, more than %d", ErrEvent, len(l.EventLog), maxEvents)
+	var raws []string
+	for offset := 0; ; {
+		var l eventLog
+		path := fmt.Sprintf("%s?limit=%d&offset=%d", s.api("/cases/"+caseID+"/events"), EventPageSize, offset)
+		if err := s.call(ctx, "GET", path, body{}, &l, 200); err != nil {
+			return nil, err
+		}
+		if l.TotalCount > MaxEvents || len(raws)+len(l.EventLog) > MaxEvents {
+			return nil, fmt.Errorf("%w: event log of case %s has more than %d entries", ErrEvent, caseID, MaxEvents)
+		}
+		if len(l.EventLog) > EventPageSize {
+			return nil, fmt.Errorf("%w: a page of %d entries, %d asked for", ErrEvent, len(l.EventLog), EventPageSize)
+		}
+		raws = append(raws, l.EventLog...)
+		offset += len(l.EventLog)
+		// A server that does not page (no totalCount) answered everything at once.
+		if len(l.EventLog) == 0 || l.TotalCount == 0 || offset >= l.TotalCount {
+			break
+		}
 	}
 	keys := SETKeys{Service: s.serviceKey, Destination: s.destinationSignatureKey}
-	out := make([]Event, 0, len(l.EventLog))
-	for i, raw := range l.EventLog {
+	out := make([]Event, 0, len(raws))
+	for i, raw := range raws {
 		e, err := VerifySET(ctx, raw, keys, destinationID)
 		if err != nil {
-			return nil, fmt.Errorf("fitconnect: case %s, event %d: %w", caseID, i, err)
-		}
-		if e.CaseID != caseID {
-			return nil, fmt.Errorf("%w: event %d belongs to case %q", ErrEvent, i, truncate(e.CaseID, 64))
+			if ctx.Err() != nil || fetchFailed(err) {
+				return nil, fmt.Errorf("fitconnect: case %s, event %d: %w", caseID, i, err)
+			}
+			e = unverified(raw, err)
+			s.logger.WarnContext(ctx, "fitconnect: event log entry not verified", "case", caseID, "entry", i, "err", err)
+		} else if e.CaseID != caseID {
+			e.Err = fmt.Errorf("%w: event %d belongs to case %q", ErrEvent, i, truncate(e.CaseID, 64))
 		}
 		out = append(out, e)
 	}
 	return out, nil
 }
 
+// fetchFailed reports whether err is a failure to fetch a key for a reason that is not the
+// entry's (network, 5xx), rather than a key that does not exist or fails its checks.
+func fetchFailed(err error) bool {
+	var kf *keyFetchError
+	if !errors.As(err, &kf) {
+		return false
+	}
+	var api *APIError
+	switch {
+	case errors.As(err, &api):
+		return api.Temporary()
+	case errors.Is(kf.err, ErrEvent), errors.Is(kf.err, ErrKey), errors.Is(kf.err, ErrUntrusted):
+		return false
+	}
+	return true
+}
+
 // SubmissionEvents is Events for a submission delivered with this sender and its receipt:
-// the events of that submission only.
+// the events of that submission only (an unverified entry is included when its unverified
+// claims name the submission, with Err set).
 func (s *Sender) SubmissionEvents(ctx context.Context, sub *ozg.Submission, r ozg.Receipt) ([]Event, error) {
 	caseID, submissionID, err := ParseReceiptID(r.ID)
 	if err != nil {

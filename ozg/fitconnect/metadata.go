@@ -1,6 +1,7 @@
 package fitconnect
 
 import (
+	"bytes"
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
@@ -9,8 +10,10 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/payment"
@@ -161,11 +164,13 @@ func BuildMetadata(s *ozg.Submission, r Route) (*Metadata, error) {
 		})
 	}
 	if p := s.Payment; p != nil {
-		raw, err := paymentInformation(p)
+		pi, err := NewPaymentInformation(p)
 		if err != nil {
 			return nil, bad("%v", err)
 		}
-		m.PaymentInformation = raw
+		if m.PaymentInformation, err = jsonMarshal(pi); err != nil {
+			return nil, bad("%v", err)
+		}
 	}
 	ref := &AdditionalReferenceInfo{SenderReference: s.Reference}
 	if !s.SubmittedAt.IsZero() {
@@ -177,24 +182,153 @@ func BuildMetadata(s *ozg.Submission, r Route) (*Metadata, error) {
 	return m, nil
 }
 
-// paymentInformation maps the submission's payment facts onto payment.Facts, whose JSON is the
-// paymentInformation object.
-func paymentInformation(p *ozg.PaymentFacts) (json.RawMessage, error) {
+// PaymentInformation is the metadata's paymentInformation (schema 1.0.0): what the payment
+// provider reported of the paid fee.
+type PaymentInformation struct {
+	TransactionURL       string `json:"transactionUrl,omitempty"`
+	TransactionID        string `json:"transactionId"`
+	TransactionReference string `json:"transactionReference"`
+	TransactionTimestamp string `json:"transactionTimestamp,omitempty"`
+	// PaymentMethod is GIROPAY, PAYDIRECT, CREDITCARD, PAYPAL, INVOICE or OTHER.
+	PaymentMethod string `json:"paymentMethod"`
+	// PaymentMethodDetail is 1 to 36 of [A-Za-z0-9_-].
+	PaymentMethodDetail string `json:"paymentMethodDetail,omitempty"`
+	// Status is INITIAL, BOOKED, FAILED or CANCELED.
+	Status string `json:"status"`
+	// GrossAmount is a decimal number of euros, at least 0.01.
+	GrossAmount json.Number `json:"grossAmount,omitempty"`
+}
+
+var (
+	paymentStatuses = map[string]string{"INITIAL": "INITIAL", "BOOKED": "BOOKED", "PAYED": "BOOKED", "FAILED": "FAILED", "CANCELED": "CANCELED"}
+	paymentMethods  = map[string]bool{"GIROPAY": true, "PAYDIRECT": true, "CREDITCARD": true, "PAYPAL": true, "INVOICE": true, "OTHER": true}
+)
+
+// NewPaymentInformation writes the payment facts of a submission in paymentInformation
+// terms, keeping everything the schema can carry: the status (XBezahldienste's PAYED is
+// FIT-Connect's BOOKED), the method (one the schema does not name becomes OTHER, with its
+// name as detail when there is no detail), the method detail (characters the schema's
+// [A-Za-z0-9_-] does not allow become '-', umlauts ae, oe, ue, at most 36), the transaction
+// id, URL, reference, time and gross amount. A fact the schema cannot carry at all (no
+// status, a transaction id that is not 1 to 36 of [A-Za-z0-9_-], a URL that is not absolute,
+// an amount below 0.01) is an error.
+func NewPaymentInformation(p *ozg.PaymentFacts) (*PaymentInformation, error) {
+	status, ok := paymentStatuses[p.Status]
+	if !ok {
+		return nil, fmt.Errorf("payment status %q is not INITIAL, BOOKED (PAYED), FAILED or CANCELED", truncate(p.Status, 32))
+	}
 	if !txnPattern.MatchString(p.TransactionID) {
-		return nil, fmt.Errorf("payment transactionId %q is not 1 to 36 of [A-Za-z0-9_-]", p.TransactionID)
+		return nil, fmt.Errorf("payment transactionId %q is not 1 to 36 of [A-Za-z0-9_-]", truncate(p.TransactionID, 64))
 	}
-	if p.GrossAmount < 1 {
-		return nil, fmt.Errorf("payment grossAmount %d cents is not positive", p.GrossAmount)
+	if p.GrossAmount < 1 || p.GrossAmount > payment.MaxAmount {
+		return nil, fmt.Errorf("payment grossAmount %d cents is not between 1 and %d", p.GrossAmount, payment.MaxAmount)
 	}
-	m := payment.Method(p.Method)
-	if !m.Valid() {
-		m = payment.MethodOther
+	pi := &PaymentInformation{
+		TransactionID: p.TransactionID, TransactionReference: p.Reference, Status: status,
+		PaymentMethod: p.Method, PaymentMethodDetail: detailWord(p.MethodDetail),
+		GrossAmount: json.Number(payment.FormatEuro(p.GrossAmount)),
 	}
-	f := payment.Facts{
-		TransactionID: p.TransactionID, TransactionReference: p.Reference,
-		TransactionTimestamp: p.Timestamp, PaymentMethod: m, GrossAmount: p.GrossAmount,
+	if !paymentMethods[p.Method] {
+		pi.PaymentMethod = "OTHER"
+		if pi.PaymentMethodDetail == "" {
+			pi.PaymentMethodDetail = detailWord(p.Method)
+		}
 	}
-	return json.Marshal(f)
+	if p.TransactionURL != "" {
+		if u, err := url.Parse(p.TransactionURL); err != nil || !u.IsAbs() || len(p.TransactionURL) > 2048 {
+			return nil, fmt.Errorf("payment transactionUrl %q is not an absolute URL", truncate(p.TransactionURL, 64))
+		}
+		pi.TransactionURL = p.TransactionURL
+	}
+	if !p.Timestamp.IsZero() {
+		pi.TransactionTimestamp = p.Timestamp.UTC().Format(time.RFC3339Nano)
+	}
+	return pi, nil
+}
+
+// Facts reads the paymentInformation back into the submission's terms. The amount is read
+// without floating point; a value the schema does not allow is an error wrapping ErrMetadata.
+func (pi *PaymentInformation) Facts() (*ozg.PaymentFacts, error) {
+	bad := func(format string, args ...any) (*ozg.PaymentFacts, error) {
+		return nil, fmt.Errorf("%w: paymentInformation: %s", ErrMetadata, fmt.Sprintf(format, args...))
+	}
+	if s, ok := paymentStatuses[pi.Status]; !ok || s != pi.Status {
+		return bad("status %q", truncate(pi.Status, 32))
+	}
+	if !paymentMethods[pi.PaymentMethod] {
+		return bad("paymentMethod %q", truncate(pi.PaymentMethod, 32))
+	}
+	if !txnPattern.MatchString(pi.TransactionID) {
+		return bad("transactionId %q", truncate(pi.TransactionID, 64))
+	}
+	if d := pi.PaymentMethodDetail; d != "" && !txnPattern.MatchString(d) {
+		return bad("paymentMethodDetail %q", truncate(d, 64))
+	}
+	f := &ozg.PaymentFacts{
+		Status: pi.Status, Method: pi.PaymentMethod, MethodDetail: pi.PaymentMethodDetail,
+		TransactionID: pi.TransactionID, TransactionURL: pi.TransactionURL, Reference: pi.TransactionReference,
+	}
+	if pi.GrossAmount != "" {
+		c, err := payment.ParseEuro(string(pi.GrossAmount))
+		if err != nil {
+			return bad("grossAmount: %v", err)
+		}
+		f.GrossAmount = c
+	}
+	if pi.TransactionTimestamp != "" {
+		t, err := time.Parse(time.RFC3339Nano, pi.TransactionTimestamp)
+		if err != nil {
+			return bad("transactionTimestamp %q", truncate(pi.TransactionTimestamp, 40))
+		}
+		f.Timestamp = t.UTC()
+	}
+	return f, nil
+}
+
+// Payment returns the metadata's paymentInformation in the submission's terms, nil when
+// there is none.
+func (m *Metadata) Payment() (*ozg.PaymentFacts, error) {
+	if len(m.PaymentInformation) == 0 || string(m.PaymentInformation) == "null" {
+		return nil, nil
+	}
+	var pi PaymentInformation
+	dec := json.NewDecoder(bytes.NewReader(m.PaymentInformation))
+	dec.UseNumber()
+	if err := dec.Decode(&pi); err != nil {
+		return nil, fmt.Errorf("%w: paymentInformation: %v", ErrMetadata, err)
+	}
+	return pi.Facts()
+}
+
+var detailUmlauts = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss")
+
+// detailWord writes s in paymentMethodDetail's characters: [A-Za-z0-9_-], at most 36;
+// umlauts become ae, oe, ue, accents go, anything else becomes '-' (runs of it one).
+func detailWord(s string) string {
+	s = norm.NFD.String(detailUmlauts.Replace(norm.NFC.String(s)))
+	var b strings.Builder
+	dash := false
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		case unicode.Is(unicode.Mn, r):
+		default:
+			dash = true
+		}
+		if b.Len() >= 36 {
+			break
+		}
+	}
+	out := b.String()
+	if len(out) > 36 {
+		out = out[:36]
+	}
+	return out
 }
 
 func isSHA512Hex(s string) bool {

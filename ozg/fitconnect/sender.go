@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,9 +20,13 @@ import (
 
 // Config is what a sender needs to know of FIT-Connect.
 type Config struct {
-	// SubmissionAPI is the base URL of the Submission API, without "/v1", e.g.
+	// SubmissionAPI is the base URL of the Submission API, without the version, e.g.
 	// "https://submission-api-testing.fit-connect.fitko.dev".
 	SubmissionAPI string
+	// APIVersion is the version of the Submission API's paths, "v1" (the default and, as
+	// FITKO publishes the API, the current one for senders: no other version is published).
+	// A version this package does not speak is refused by NewSender.
+	APIVersion string
 	// TokenURL is the OAuth 2.0 token endpoint; ClientID and ClientSecret are the API
 	// client's credentials from the self-service portal.
 	TokenURL     string
@@ -86,6 +91,12 @@ func NewSender(cfg Config, opts *SenderOptions) (*Sender, error) {
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, errors.New("fitconnect: ClientID and ClientSecret are required")
 	}
+	if cfg.APIVersion == "" {
+		cfg.APIVersion = APIv1
+	}
+	if !slices.Contains(APIVersions, cfg.APIVersion) {
+		return nil, fmt.Errorf("fitconnect: APIVersion %q is not one of %q", cfg.APIVersion, APIVersions)
+	}
 	if len(cfg.Routes) == 0 {
 		return nil, errors.New("fitconnect: no Routes configured")
 	}
@@ -121,6 +132,23 @@ func NewSender(cfg Config, opts *SenderOptions) (*Sender, error) {
 	s.tokens = cc.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, s.client))
 	return s, nil
 }
+
+// APIv1 is version 1 of the Submission API.
+const APIv1 = "v1"
+
+// APIVersions are the Submission API versions a Sender speaks.
+var APIVersions = []string{APIv1}
+
+// api returns the path of an endpoint of the configured API version, e.g.
+// api("/submissions") = "/v1/submissions".
+func (s *Sender) api(path string) string { return "/" + s.cfg.APIVersion + path }
+
+// Success answers of the steps of a delivery: what API v1 documents and what other
+// deployments answer (200 for a submit that v1 answers with 202).
+var (
+	announced = []int{http.StatusCreated, http.StatusOK}
+	submitted = []int{http.StatusAccepted, http.StatusOK}
+)
 
 // announce is the body of POST /v1/submissions.
 type announce struct {
@@ -181,11 +209,11 @@ func (s *Sender) Deliver(ctx context.Context, sub *ozg.Submission, files ozg.Fil
 	if err != nil {
 		return ozg.Receipt{}, ozg.Permanent(err)
 	}
-	encMeta, err := Encrypt(metaJSON, key)
+	encMeta, err := EncryptContent(metaJSON, "application/json", key)
 	if err != nil {
 		return ozg.Receipt{}, err
 	}
-	encData, err := Encrypt(sub.Data, key)
+	encData, err := EncryptContent(sub.Data, meta.ContentStructure.Data.SubmissionSchema.MimeType, key)
 	if err != nil {
 		return ozg.Receipt{}, err
 	}
@@ -194,9 +222,9 @@ func (s *Sender) Deliver(ctx context.Context, sub *ozg.Submission, files ozg.Fil
 		ids[i] = a.AttachmentID
 	}
 	var c created
-	err = s.call(ctx, http.MethodPost, "/v1/submissions", jsonBody(announce{
+	err = s.call(ctx, http.MethodPost, s.api("/submissions"), jsonBody(announce{
 		DestinationID: route.DestinationID, AnnouncedAttachments: ids, ServiceType: *meta.PublicServiceType,
-	}), http.StatusCreated, &c)
+	}), &c, announced...)
 	if err != nil {
 		return ozg.Receipt{}, classify(err)
 	}
@@ -210,9 +238,9 @@ func (s *Sender) Deliver(ctx context.Context, sub *ozg.Submission, files ozg.Fil
 			return ozg.Receipt{}, classify(err)
 		}
 	}
-	err = s.call(ctx, http.MethodPut, "/v1/submissions/"+c.SubmissionID, jsonBody(submit{
+	err = s.call(ctx, http.MethodPut, s.api("/submissions/"+c.SubmissionID), jsonBody(submit{
 		EncryptedMetadata: string(encMeta), EncryptedData: string(encData),
-	}), http.StatusAccepted, nil)
+	}), nil, submitted...)
 	if err != nil {
 		return ozg.Receipt{}, classify(err)
 	}

@@ -241,10 +241,10 @@ func TestARelaySwappingTheDataGetsTheSubmissionRejected(t *testing.T) {
 	// The relay cannot read the submission but can encrypt for the destination: it replaces
 	// the data with other data. The metadata's hash gives it away.
 	target, _ := url.Parse(srv.URL)
-	relay := httputil.NewSingleHostReverseProxy(target)
-	next := relay.Director
-	relay.Director = func(r *http.Request) {
-		next(r)
+	relay := &httputil.ReverseProxy{}
+	relay.Rewrite = func(pr *httputil.ProxyRequest) {
+		pr.SetURL(target)
+		r := pr.Out
 		if r.Method != http.MethodPut || strings.Contains(r.URL.Path, "/attachments/") {
 			return
 		}
@@ -284,8 +284,9 @@ func TestARelaySwappingTheDataGetsTheSubmissionRejected(t *testing.T) {
 	if !strings.Contains(string(events[2].Payload), "hash mismatch") {
 		t.Errorf("rejection gives no reason: %s", events[2].Payload)
 	}
-	if _, err := snd.Events(context.Background(), caseID, "11111111-2222-4333-8444-555555555555"); !errors.Is(err, fitconnect.ErrEvent) {
-		t.Errorf("events checked against another destination: %v, want ErrEvent", err)
+	other, err := snd.Events(context.Background(), caseID, "11111111-2222-4333-8444-555555555555")
+	if err != nil || len(other) != 3 || !other[1].Verified() || other[2].Verified() || other[2].Rejected() || !errors.Is(other[2].Err, fitconnect.ErrEvent) {
+		t.Errorf("events checked against another destination: %+v, %v; want the rejection unverified, the rest verified", other, err)
 	}
 }
 

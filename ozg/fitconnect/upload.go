@@ -39,11 +39,26 @@ func (s *Sender) upload(ctx context.Context, files ozg.Files, key *EncryptionKey
 	if got := hex.EncodeToString(h.Sum(nil)); got != strings.ToLower(a.SHA512) {
 		return fmt.Errorf("%w: attachment %s in the blob store is not the one recorded (sha512 %s…)", ErrHashMismatch, a.ID, got[:16])
 	}
-	enc, err := Encrypt(buf.Bytes(), key)
+	enc, err := EncryptContent(buf.Bytes(), contentType(a.MediaType), key)
 	if err != nil {
 		return err
 	}
 	buf = bytes.Buffer{} // let the plaintext go before the upload
-	path := "/v1/submissions/" + submissionID + "/attachments/" + attachmentID
-	return s.call(ctx, http.MethodPut, path, rawBody("application/jose", enc), http.StatusNoContent, nil)
+	path := s.api("/submissions/" + submissionID + "/attachments/" + attachmentID)
+	return s.call(ctx, http.MethodPut, path, rawBody("application/jose", enc), nil, uploaded...)
+}
+
+// uploaded are the answers that mean an attachment was taken: 204 (API v1) and 200.
+var uploaded = []int{http.StatusNoContent, http.StatusOK}
+
+// contentType is the media type of an attachment without parameters, for the JWE's cty.
+func contentType(mediaType string) string {
+	if i := strings.IndexByte(mediaType, ';'); i >= 0 {
+		mediaType = mediaType[:i]
+	}
+	mt := strings.TrimSpace(mediaType)
+	if !mimePattern.MatchString(mt) {
+		return ""
+	}
+	return mt
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,8 +15,8 @@ import (
 )
 
 // Check runs the portal conformance checks against target over HTTP only and returns the
-// report; [Report.Err] tells whether anything failed. The checks walk the citizen's journey of
-// DESIGN.md in order — catalogue, form, OpenAPI document, login and trust level, a draft
+// report; [Report.Err] tells whether anything failed or a security check was skipped without a
+// waiver. The checks walk the citizen's journey in order — catalogue, form, OpenAPI document, login and trust level, a draft
 // created, read, saved, refused when stale or invalid, hidden from another citizen, evidence,
 // payment, submission with an Idempotency-Key and its repetition — and check that every error
 // answer is application/problem+json. A check whose prerequisite failed or whose sample is
@@ -51,16 +52,23 @@ func Run(t *testing.T, target Target) {
 type outcome struct {
 	status Status
 	detail string
+	na     bool // skipped because the rule does not apply to the service
 }
 
 func pass(format string, args ...any) outcome {
-	return outcome{Passed, fmt.Sprintf(format, args...)}
+	return outcome{status: Passed, detail: fmt.Sprintf(format, args...)}
 }
 func fail(format string, args ...any) outcome {
-	return outcome{Failed, fmt.Sprintf(format, args...)}
+	return outcome{status: Failed, detail: fmt.Sprintf(format, args...)}
 }
 func skip(format string, args ...any) outcome {
-	return outcome{Skipped, fmt.Sprintf(format, args...)}
+	return outcome{status: Skipped, detail: fmt.Sprintf(format, args...)}
+}
+
+// notApplicable skips a check whose rule the service cannot break (no fee, no level below
+// the service's).
+func notApplicable(format string, args ...any) outcome {
+	return outcome{status: Skipped, detail: fmt.Sprintf(format, args...), na: true}
 }
 
 type checkDef struct {
@@ -68,48 +76,54 @@ type checkDef struct {
 	run             func(r *runner) outcome
 }
 
+// securityChecks are the checks whose skip leaves a security rule unproven: a report with one
+// of them skipped is not a pass unless the target waives it (Target.Waive).
+var securityChecks = map[string]bool{
+	"login-required": true, "level-too-low": true, "owner-get": true, "owner-put": true, "owner-evidence": true,
+}
+
 // checks lists every check in the order they run; later ones build on earlier ones.
 var checks = []checkDef{
 	{"catalogue", "the catalogue lists the service with a valid Leistungsschlüssel",
-		"DESIGN.md journey 1 (GET /services, /services/{id}); LeiKa key ^99\\d{12}$ and URN urn:de:fim:leika:leistung:<key>", (*runner).catalogue},
+		"journey 1, catalogue (GET /services, /services/{id}); LeiKa key ^99\\d{12}$ and URN urn:de:fim:leika:leistung:<key>", (*runner).catalogue},
 	{"form", "the service's form is a JSON Schema that compiles",
-		"DESIGN.md journey 1: GET /services/{id}/form answers the JSON Schema (draft 2020-12) with UI hints", (*runner).formCheck},
+		"journey 1, catalogue: GET /services/{id}/form answers the JSON Schema (draft 2020-12) with UI hints", (*runner).formCheck},
 	{"openapi", "the OpenAPI document is served at /openapi.json",
-		"DESIGN.md: an OpenAPI 3.1 document of the routes is served at /openapi.json", (*runner).openAPI},
+		"API: an OpenAPI 3.1 document of the routes is served at /openapi.json", (*runner).openAPI},
 	{"login-required", "creating a draft without login answers 401 as problem+json",
-		"DESIGN.md journey 2: application routes need a login", (*runner).loginRequired},
+		"journey 2, login: application routes need a login", (*runner).loginRequired},
 	{"level-too-low", "a login below the service's trust level answers 403 naming requiredLevel",
-		"DESIGN.md journey 2: too low a level gets 403 with the level needed (Vertrauensniveau)", (*runner).levelTooLow},
+		"journey 2, login: too low a level gets 403 with the level needed (Vertrauensniveau)", (*runner).levelTooLow},
 	{"draft-create", "a draft is created with 201, an id, a version and an ETag",
-		"DESIGN.md journey 3: POST /services/{id}/applications", (*runner).draftCreate},
+		"journey 3, draft: POST /services/{id}/applications", (*runner).draftCreate},
 	{"problem-json", "unknown services and applications answer 404 as problem+json",
-		"DESIGN.md: errors as RFC 7807 application/problem+json", (*runner).problemJSON},
+		"API: errors as RFC 7807 application/problem+json", (*runner).problemJSON},
 	{"draft-read", "the draft reads back with its version and ETag",
-		"DESIGN.md journey 3: GET /applications/{id}", (*runner).draftRead},
+		"journey 3, draft: GET /applications/{id}", (*runner).draftRead},
 	{"draft-save", "a partial save is accepted and counts the version up",
-		"DESIGN.md journey 3: partial validation — what is there must be valid, required fields are checked at submit", (*runner).draftSave},
+		"journey 3, draft: partial validation — what is there must be valid, required fields are checked at submit", (*runner).draftSave},
 	{"draft-stale", "a save at a stale version answers 409 and changes nothing",
-		"DESIGN.md journey 3 and Trust: nothing already stored is changed by a refused request", (*runner).draftStale},
+		"journey 3, draft, and trust rules: nothing already stored is changed by a refused request", (*runner).draftStale},
 	{"draft-invalid", "invalid data answers 422 with field errors naming the field",
-		"DESIGN.md Trust: a bad input gets a clear error naming the field, as problem+json with field errors", (*runner).draftInvalid},
+		"trust rules: a bad input gets a clear error naming the field, as problem+json with field errors", (*runner).draftInvalid},
 	{"owner-get", "another citizen reading the application gets 404, not 403",
-		"DESIGN.md: another owner's id answers 404, not 403", (*runner).ownerGet},
+		"trust rules: another owner's id answers 404, not 403", (*runner).ownerGet},
 	{"owner-put", "another citizen saving the application gets 404 and changes nothing",
-		"DESIGN.md: another owner's id answers 404, not 403", (*runner).ownerPut},
+		"trust rules: another owner's id answers 404, not 403", (*runner).ownerPut},
 	{"owner-evidence", "another citizen uploading evidence to the application gets 404",
-		"DESIGN.md: another owner's id answers 404, not 403", (*runner).ownerEvidence},
+		"trust rules: another owner's id answers 404, not 403", (*runner).ownerEvidence},
 	{"draft-complete", "the complete sample data is saved",
-		"DESIGN.md journey 3: PUT /applications/{id}", (*runner).draftComplete},
+		"journey 3, draft: PUT /applications/{id}", (*runner).draftComplete},
 	{"evidence-upload", "evidence is uploaded for every required requirement",
-		"DESIGN.md journey 4; OZG Reifegrad 3: evidence (Nachweise) online", (*runner).evidenceUpload},
+		"journey 4, evidence; OZG Reifegrad 3: evidence (Nachweise) online", (*runner).evidenceUpload},
 	{"payment", "the fee due before submission is paid online",
-		"DESIGN.md journey 5; OZG Reifegrad 3: fees paid online; the result comes from asking the provider", (*runner).payment},
+		"journey 5, payment; OZG Reifegrad 3: fees paid online; the result comes from asking the provider", (*runner).payment},
 	{"submit-key", "a submit without Idempotency-Key is refused and changes nothing",
-		"DESIGN.md journey 6: POST /applications/{id}/submit with Idempotency-Key", (*runner).submitKey},
+		"journey 6, submit: POST /applications/{id}/submit with Idempotency-Key", (*runner).submitKey},
 	{"submit", "a complete application is accepted with 202 and a reference number",
-		"DESIGN.md journey 6: answer 202 with the reference number (Aktenzeichen) and a receipt", (*runner).submit},
+		"journey 6, submit: answer 202 with the reference number (Aktenzeichen) and a receipt", (*runner).submit},
 	{"submit-repeat", "a repeated submit with the same key answers the same submission",
-		"DESIGN.md Trust: delivered exactly once per idempotency key", (*runner).submitRepeat},
+		"trust rules: delivered exactly once per idempotency key", (*runner).submitRepeat},
 }
 
 // check runs the checks and calls each (when not nil) with every result as it comes.
@@ -145,7 +159,9 @@ func check(ctx context.Context, target Target, each func(Result)) Report {
 			}
 		}
 		r.done[c.id] = o.status
-		add(Result{ID: c.id, Title: c.title, Rule: c.rule, Status: o.status, Detail: o.detail})
+		res := Result{ID: c.id, Title: c.title, Rule: c.rule, Status: o.status, Detail: o.detail, Security: securityChecks[c.id], NotApplicable: o.na}
+		res.Waived = res.Security && o.status == Skipped && slices.Contains(target.Waive, c.id)
+		add(res)
 	}
 	if r.svc != nil {
 		a := ozg.Assess(r.svc, r.observed)

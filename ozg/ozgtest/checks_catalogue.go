@@ -175,7 +175,7 @@ func (r *runner) levelTooLow() outcome {
 		return o
 	}
 	if r.svc.Level <= identity.LevelBasic {
-		return skip("the service needs level %s: no login is below it (no login at all is checked by login-required)", r.svc.Level)
+		return notApplicable("the service needs level %s: no login is below it (no login at all is checked by login-required)", r.svc.Level)
 	}
 	c, err := r.t.Login(r.ctx, identity.LevelBasic)
 	if err != nil {

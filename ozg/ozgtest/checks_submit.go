@@ -65,7 +65,7 @@ func (r *runner) payment() outcome {
 	}
 	if !r.svc.FeeDueOnline() {
 		r.paid = true
-		return pass("the service charges no fee before submission")
+		return notApplicable("the service charges no fee before submission")
 	}
 	if r.t.Pay == nil {
 		return skip("the service charges %s EUR before submission and the target has no Pay", payment.FormatEuro(r.svc.Fee.Amount))

@@ -3,56 +3,120 @@ package ozgtest_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"testing"
 
+	"github.com/ozgkit/ozgkit/forms"
+	"github.com/ozgkit/ozgkit/identity"
+	"github.com/ozgkit/ozgkit/identity/identitytest"
+	"github.com/ozgkit/ozgkit/ozg"
+	"github.com/ozgkit/ozgkit/ozg/delivery"
+	"github.com/ozgkit/ozgkit/ozg/evidence"
 	"github.com/ozgkit/ozgkit/ozg/ozgtest"
+	"github.com/ozgkit/ozgkit/ozg/portal"
+	"github.com/ozgkit/ozgkit/payment"
+	"github.com/ozgkit/ozgkit/payment/paymenttest"
+	"github.com/ozgkit/ozgkit/payment/xbezahldienste"
 )
 
-// A portal's own test calls Run with a Target that knows how to log citizens in; every check
-// becomes a subtest.
+// A portal's own test calls Run with a Target for its running portal; every check becomes a
+// subtest. BrowserLogin logs test citizens in through the portal's login route.
 func ExampleRun() {
 	_ = func(t *testing.T) {
-		tp := newPortal(t, service(t, true), nil) // the portal under test, served by httptest
-		ozgtest.Run(t, tp.target())
+		base := "http://127.0.0.1:8080" // the portal under test
+		login := &ozgtest.BrowserLogin{LoginURL: base + "/auth/login?level={level}&return=/api/session", Origin: base}
+		ozgtest.Run(t, ozgtest.Target{
+			BaseURL: base + "/api", ServiceID: "bewohnerparkausweis",
+			Login: login.As("erika"), Other: login.As("max"),
+			Data: []byte(`{"name": "Erika Mustermann"}`),
+			Pay: func(ctx context.Context, c *http.Client, redirectURL string) (string, error) {
+				return (&paymenttest.Citizen{Client: c}).Choose(ctx, redirectURL, paymenttest.ActionPay, payment.MethodCreditCard)
+			},
+		})
 	}
 }
 
-// Check answers a Report: read its results, print it with WriteText, or ask Err whether
-// anything failed.
+// Check walks a running portal's journey over HTTP and answers a Report. Here the portal is a
+// whole ozg/portal on loopback, with identitytest as the login and paymenttest as the
+// XBezahldienste platform.
 func ExampleCheck() {
-	svc, err := newService(true) // Wohngeld with a fee, as in this package's tests
-	if err != nil {
-		panic(err)
-	}
-	tp, err := startPortal(svc, nil) // an ozg.Portal in memory on loopback
-	if err != nil {
-		panic(err)
-	}
-	defer tp.srv.Close()
-	target := tp.target()
-	target.Other = nil // no second citizen: the owner checks are skipped
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	base := "http://" + ln.Addr().String()
 
-	rep := ozgtest.Check(context.Background(), target)
+	idpMux := http.NewServeMux() // the identity provider needs its own URL before it is made
+	idpSrv := httptest.NewServer(idpMux)
+	defer idpSrv.Close()
+	idp, _ := identitytest.New(idpSrv.URL, &identitytest.Options{Clients: []identitytest.Client{{
+		ID: "portal", Secret: "s3cret", RedirectURIs: []string{base + "/auth/callback"}, PostLogoutRedirectURIs: []string{base + "/"}}}})
+	idpMux.Handle("/", idp)
+	payMux := http.NewServeMux()
+	paySrv := httptest.NewServer(payMux)
+	defer paySrv.Close()
+	payMux.Handle("/", paymenttest.NewServer(&paymenttest.ServerOptions{BaseURL: paySrv.URL + "/", Logger: quiet}))
+	pay, _ := xbezahldienste.New(xbezahldienste.Config{BaseURL: paySrv.URL + "/", OriginatorID: "ozgkit", EndpointID: "test"})
+
+	form, _ := forms.Load("antrag.json", []byte(`{"type": "object", "required": ["name"],
+	  "properties": {"name": {"type": "string", "minLength": 1, "x-ui": {"label": "Name"}}}}`))
+	dir, _ := os.MkdirTemp("", "ozgcheck")
+	defer os.RemoveAll(dir)
+	p, err := portal.New(ctx, portal.Config{
+		BaseURL: base, DataDir: dir, Logger: quiet, Payments: pay,
+		OIDC: portal.OIDC{Issuer: idpSrv.URL, ClientID: "portal", ClientSecret: "s3cret"},
+		Services: []*ozg.Service{{
+			ID: "bewohnerparkausweis", Name: "Bewohnerparkausweis beantragen", Description: "Parken im Bewohnerparkgebiet.",
+			LeikaKey: "99058009000000", Topic: ozg.TopicMobilitaetReisen, Level: identity.LevelBasic, Form: form,
+			Authority: ozg.Authority{Name: "Stadt Kiel", Region: "010020000000", Contact: ozg.Contact{Email: "parken@kiel.example"},
+				Address: ozg.Address{Street: "Fleethörn 9", PostalCode: "24103", City: "Kiel"}},
+			Evidence: []evidence.Requirement{{ID: "zulassung", Title: "Zulassungsbescheinigung", Required: true,
+				MaxCount: 1, MediaTypes: []string{"application/pdf"}, MaxSize: 5 << 20}},
+			Fee:        &ozg.Fee{Amount: 3060, LegalBasis: "GebOSt Nr. 265", DueBeforeSubmission: true},
+			LegalBasis: "§ 45 StVO", Delivery: "fachverfahren",
+		}},
+		Deliveries: map[string]ozg.Delivery{"fachverfahren": delivery.NewInbox()},
+		Theme: portal.Theme{Name: "Serviceportal Kiel", ImprintURL: "https://www.kiel.example/impressum",
+			PrivacyURL: "https://www.kiel.example/datenschutz", AccessibilityURL: "https://www.kiel.example/barrierefreiheit"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close()
+	go p.Serve(ctx, ln)
+
+	login := &ozgtest.BrowserLogin{LoginURL: base + "/auth/login?level={level}&return=/api/session", Origin: base}
+	rep := ozgtest.Check(ctx, ozgtest.Target{
+		BaseURL: base + "/api", ServiceID: "bewohnerparkausweis",
+		Login: login.As("erika"), Other: login.As("max"),
+		Data: []byte(`{"name": "Erika Mustermann"}`),
+		Pay: func(ctx context.Context, c *http.Client, redirectURL string) (string, error) {
+			return (&paymenttest.Citizen{Client: c}).Choose(ctx, redirectURL, paymenttest.ActionPay, payment.MethodCreditCard)
+		},
+	})
 	for _, res := range rep.Results {
 		fmt.Println(res.Status, res.ID)
 	}
 	fmt.Println("err:", rep.Err())
-	fmt.Println("Reifegrad (hint):", rep.Maturity.Level)
 	// Output:
 	// pass catalogue
 	// pass form
 	// pass openapi
 	// pass login-required
-	// pass level-too-low
+	// skip level-too-low
 	// pass draft-create
 	// pass problem-json
 	// pass draft-read
 	// pass draft-save
 	// pass draft-stale
 	// pass draft-invalid
-	// skip owner-get
-	// skip owner-put
-	// skip owner-evidence
+	// pass owner-get
+	// pass owner-put
+	// pass owner-evidence
 	// pass draft-complete
 	// pass evidence-upload
 	// pass payment
@@ -60,5 +124,4 @@ func ExampleCheck() {
 	// pass submit
 	// pass submit-repeat
 	// err: <nil>
-	// Reifegrad (hint): 3
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -198,8 +199,16 @@ func TestCheckSkipsWhatTheTargetGivesNoSampleFor(t *testing.T) {
 	target := tp.target()
 	target.Pay, target.Other = nil, nil
 	rep := ozgtest.Check(t.Context(), target)
+	if err := rep.Err(); !errors.Is(err, ozgtest.ErrChecksFailed) || !strings.Contains(err.Error(), "owner-get (skipped, security)") {
+		t.Fatalf("skipped ownership checks without a waiver: Err = %v, want the unproven checks named", err)
+	}
+	if len(rep.Failed()) != 0 {
+		t.Fatalf("failed %+v", rep.Failed())
+	}
+	target.Waive = []string{"owner-get", "owner-put", "owner-evidence"}
+	rep = ozgtest.Check(t.Context(), target)
 	if err := rep.Err(); err != nil {
-		t.Fatal(err)
+		t.Fatalf("with the skips waived: %v", err)
 	}
 	var skipped []string
 	for _, r := range rep.Skipped() {
@@ -440,8 +449,8 @@ func TestCheckStopsWhenTheContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	rep := ozgtest.Check(ctx, tp.target())
-	if len(rep.Skipped()) != len(rep.Results) || rep.Err() != nil {
-		t.Fatalf("after cancel: %+v", rep.Results)
+	if len(rep.Skipped()) != len(rep.Results) || len(rep.Failed()) != 0 || !errors.Is(rep.Err(), ozgtest.ErrChecksFailed) {
+		t.Fatalf("after cancel: %+v (a run that proved nothing is not a pass)", rep.Results)
 	}
 	if res := rep.Results[0]; !strings.Contains(res.Detail, "context canceled") {
 		t.Fatalf("detail %q", res.Detail)

@@ -62,9 +62,16 @@ type Result struct {
 	ID string `json:"id"`
 	// Title says in a sentence what the check expects.
 	Title string `json:"title"`
-	// Rule names the OZG or DESIGN.md rule the check stands for.
+	// Rule names the OZG or ozgkit rule the check stands for.
 	Rule   string `json:"rule"`
 	Status Status `json:"status"`
+	// Security marks a check of a security rule: skipping it is not a pass unless Waived.
+	Security bool `json:"security,omitempty"`
+	// Waived: the target waived this security check's skip (Target.Waive).
+	Waived bool `json:"waived,omitempty"`
+	// NotApplicable: skipped because the service cannot break the rule (no fee to pay, no
+	// trust level below the service's).
+	NotApplicable bool `json:"notApplicable,omitempty"`
 	// Detail explains a failure or a skip; for a pass it may note what was seen.
 	Detail string `json:"detail,omitempty"`
 }
@@ -109,17 +116,34 @@ func (r Report) Result(id string) (Result, bool) {
 	return Result{}, false
 }
 
-// Err returns nil when no check failed, else an error wrapping [ErrChecksFailed] that names
-// every failed check and why. Skipped checks are not errors.
+// Unproven returns the security checks that were skipped without a waiver: rules the run
+// could not show the portal keeps.
+func (r Report) Unproven() []Result {
+	var out []Result
+	for _, res := range r.Results {
+		if res.Security && res.Status == Skipped && !res.Waived && !res.NotApplicable {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// Err returns nil when no check failed and every security check ran (or its skip was waived),
+// else an error wrapping [ErrChecksFailed] that names every failed or unproven check and why.
+// Other skipped checks are not errors.
 func (r Report) Err() error {
-	failed := r.Failed()
-	if len(failed) == 0 {
+	failed, unproven := r.Failed(), r.Unproven()
+	if len(failed) == 0 && len(unproven) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d of %d checks failed for service %s at %s", len(failed), len(r.Results), r.ServiceID, r.BaseURL)
+	fmt.Fprintf(&b, "%d of %d checks failed, %d security checks were skipped without a waiver, for service %s at %s",
+		len(failed), len(r.Results), len(unproven), r.ServiceID, r.BaseURL)
 	for _, f := range failed {
 		fmt.Fprintf(&b, "\n  %s: %s: %s", f.ID, f.Title, f.Detail)
+	}
+	for _, u := range unproven {
+		fmt.Fprintf(&b, "\n  %s (skipped, security): %s: %s", u.ID, u.Title, u.Detail)
 	}
 	return fmt.Errorf("%w: %s", ErrChecksFailed, b.String())
 }
@@ -141,6 +165,13 @@ func (r Report) WriteText(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(&b, "%d passed, %d failed, %d skipped\n", counts[Passed], counts[Failed], counts[Skipped])
+	if u := r.Unproven(); len(u) > 0 {
+		ids := make([]string, len(u))
+		for i, res := range u {
+			ids[i] = res.ID
+		}
+		fmt.Fprintf(&b, "NOT PASSED: security checks skipped without a waiver: %s\n", strings.Join(ids, ", "))
+	}
 	if m := r.Maturity; m != nil {
 		fmt.Fprintf(&b, "Reifegrad (hint, model %s, from what was observed): %d of %d\n", m.Model, m.Level, m.MaxLevel)
 		for _, c := range m.Limiting() {

@@ -281,6 +281,8 @@ func (p *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		problem.Error(w, http.StatusUnprocessableEntity, err.Error())
 	case errors.Is(err, payment.ErrUnavailable), errors.Is(err, ozg.ErrFeeUnavailable):
 		problem.Error(w, http.StatusServiceUnavailable, "Der Bezahldienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut. (The payment provider is unavailable; please try again later.)")
+	case errors.Is(err, payment.ErrProvider):
+		problem.Error(w, http.StatusBadGateway, "Der Bezahldienst hat die Zahlung abgelehnt. Bitte versuchen Sie es später erneut oder wenden Sie sich an die Behörde. (The payment provider refused the payment.)")
 	case errors.Is(err, payment.ErrMismatch):
 		problem.Error(w, http.StatusBadGateway, "the payment provider reported a transaction that does not match the payment")
 	case errors.Is(err, context.Canceled):

@@ -78,8 +78,27 @@ func viewOf(a *ozg.Application) applicationView {
 	}
 	return applicationView{ID: a.ID, ServiceID: a.ServiceID, State: a.State, Reference: a.Reference, Version: a.Version,
 		Data: a.Data, Provenance: a.Provenance, History: h,
-		CreatedAt: a.CreatedAt.Format("2006-01-02T15:04:05.000Z07:00"), UpdatedAt: a.UpdatedAt.Format("2006-01-02T15:04:05.000Z07:00")}
+		CreatedAt: a.CreatedAt.Format(timeFormat), UpdatedAt: a.UpdatedAt.Format(timeFormat)}
 }
+
+// listItem is an application in a listing: no data, no provenance, no history.
+type listItem struct {
+	ID        string    `json:"id"`
+	ServiceID string    `json:"serviceId"`
+	State     ozg.State `json:"state"`
+	Reference string    `json:"reference,omitempty"`
+	Version   int64     `json:"version"`
+	CreatedAt string    `json:"createdAt"`
+	UpdatedAt string    `json:"updatedAt"`
+}
+
+func listItemOf(a *ozg.Application) listItem {
+	return listItem{ID: a.ID, ServiceID: a.ServiceID, State: a.State, Reference: a.Reference, Version: a.Version,
+		CreatedAt: a.CreatedAt.Format(timeFormat), UpdatedAt: a.UpdatedAt.Format(timeFormat)}
+}
+
+// timeFormat is how the API writes times: RFC 3339 with milliseconds.
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 func writeApplication(w http.ResponseWriter, status int, a *ozg.Application) {
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(a.Version, 10)))
@@ -138,9 +157,12 @@ func (p *API) listApplications(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	items := make([]applicationView, 0, len(list))
+	// A list shows what identifies an application and where it stands, never its data: the
+	// data of a service above the login's level is read only through GET /applications/{id},
+	// which enforces the level.
+	items := make([]listItem, 0, len(list))
 	for _, a := range list {
-		items = append(items, viewOf(a))
+		items = append(items, listItemOf(a))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next": next})
 }

@@ -244,6 +244,8 @@ func TestPortalJourney(t *testing.T) {
 	}
 	if subs := j.inbox.Submissions(); len(subs) != 1 || subs[0].Reference != receipt["reference"] || subs[0].Payment.GrossAmount != 2500 {
 		t.Fatalf("inbox = %+v", subs)
+	} else if p := subs[0].Payment; p.Status != "BOOKED" || p.Method == "" || p.TransactionID == "" || p.Timestamp.IsZero() {
+		t.Fatalf("the payment facts are not what the provider reported: %+v", p) // the status was hard-coded once
 	}
 	app := j.expect(j.do("erika", "GET", "/api/applications/"+id, nil, nil, nil), 200)
 	if app["state"] != "delivered" {
@@ -369,6 +371,50 @@ func TestPortalLevelIsEnforcedOnEveryApplicationRoute(t *testing.T) {
 		p := j.expect(j.do("erika", r.method, r.path, strings.NewReader(`{}`), nil, nil), 403)
 		if p["requiredLevel"] != "substantial" || p["currentLevel"] != "basic" {
 			t.Errorf("%s %s: %v", r.method, r.path, p)
+		}
+	}
+}
+
+// Regression (security finding 1): the list of applications showed the form data of a service
+// above the session's level, which GET /applications/{id} refuses with 403.
+func TestTheListShowsNoDataAboveTheSessionsLevel(t *testing.T) {
+	j := newJourney(t)
+	var created map[string]any
+	j.do("erika", "POST", "/api/services/wohngeld/applications", strings.NewReader(`{"data": {"vorname": "Erika", "nachname": "Mustermann"}}`), nil, &created)
+	id, _ := created["id"].(string)
+	if id == "" {
+		t.Fatalf("create: %v", created)
+	}
+	// erika's own list at high shows the application, without its data
+	var list map[string]any
+	j.expect(j.do("erika", "GET", "/api/applications", nil, nil, &list), 200)
+	items, _ := list["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("list %v", list)
+	}
+	item := items[0].(map[string]any)
+	if item["id"] != id || item["state"] != "draft" || item["serviceId"] != "wohngeld" {
+		t.Fatalf("item %v", item)
+	}
+	for _, k := range []string{"data", "provenance", "history"} {
+		if _, ok := item[k]; ok {
+			t.Errorf("the list carries %q: %v", k, item)
+		}
+	}
+	if b, _ := json.Marshal(list); strings.Contains(string(b), "Mustermann") {
+		t.Fatalf("personal data in the list: %s", b)
+	}
+}
+
+// Regression (security finding 9): ids that are no ids reached the store (PostgreSQL answered
+// 500 for a NUL byte or invalid UTF-8); they answer 404.
+func TestMalformedIDsAnswerNotFound(t *testing.T) {
+	j := newJourney(t)
+	for _, path := range []string{"/api/applications/x%00y", "/api/applications/%ff%fe", "/api/applications/" + strings.Repeat("a", 5000),
+		"/api/applications/x%00y/evidence", "/api/mailbox/x%00y"} {
+		resp := j.do("erika", "GET", path, nil, nil, nil)
+		if resp.StatusCode != 404 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+			t.Errorf("GET %s: %d %s, want 404 problem+json", path, resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 	}
 }

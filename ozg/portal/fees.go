@@ -85,6 +85,7 @@ func feePayment(p *payment.Payment) (ozg.FeePayment, error) {
 
 // paymentFacts converts the provider's facts of a paid fee into those a submission carries.
 func paymentFacts(f payment.Facts) *ozg.PaymentFacts {
-	return &ozg.PaymentFacts{Method: string(f.PaymentMethod), Status: "PAYED", TransactionID: f.TransactionID,
-		Reference: f.TransactionReference, Timestamp: f.TransactionTimestamp, GrossAmount: f.GrossAmount}
+	return &ozg.PaymentFacts{Status: f.Status, Method: string(f.PaymentMethod), MethodDetail: f.PaymentMethodDetail,
+		TransactionID: f.TransactionID, TransactionURL: f.TransactionURL, Reference: f.TransactionReference,
+		Timestamp: f.TransactionTimestamp, GrossAmount: f.GrossAmount}
 }

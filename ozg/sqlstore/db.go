@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -42,6 +43,13 @@ type DB struct {
 type Options struct {
 	// Logger receives a line per applied migration; nil means slog.Default().
 	Logger *slog.Logger
+	// MaxOpenConns and MaxIdleConns bound PostgreSQL's connection pool; defaults 32 and 16.
+	// database/sql's own default keeps only 2 idle connections, so a server under mixed load
+	// opens and closes PostgreSQL sessions all the time. SQLite always uses one connection.
+	MaxOpenConns, MaxIdleConns int
+	// ConnMaxLifetime retires PostgreSQL connections after this long (default 30 minutes), so
+	// a failover or a changed password is picked up.
+	ConnMaxLifetime time.Duration
 }
 
 // Open connects to the database named by dsn and brings its schema up to date.
@@ -63,6 +71,21 @@ func Open(ctx context.Context, dsn string, opts *Options) (*DB, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.dialect = dialectPostgres
 		d.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			maxOpen, maxIdle, life := opts.MaxOpenConns, opts.MaxIdleConns, opts.ConnMaxLifetime
+			if maxOpen <= 0 {
+				maxOpen = 32
+			}
+			if maxIdle <= 0 {
+				maxIdle = 16
+			}
+			if life <= 0 {
+				life = 30 * time.Minute
+			}
+			d.db.SetMaxOpenConns(maxOpen)
+			d.db.SetMaxIdleConns(min(maxIdle, maxOpen))
+			d.db.SetConnMaxLifetime(life)
+		}
 	case strings.HasPrefix(dsn, "sqlite:"), strings.HasSuffix(dsn, ".db"), strings.HasSuffix(dsn, ".sqlite"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {

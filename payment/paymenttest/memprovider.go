@@ -3,13 +3,13 @@ package paymenttest
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/ozgkit/ozgkit/payment"
+	"github.com/ozgkit/ozgkit/payment/xbezahldienste"
 )
 
 // Action is what the citizen chooses on the pay page.
@@ -188,30 +188,12 @@ func act(tx *payment.Transaction, a Action, method payment.Method, now time.Time
 }
 
 // checkRequest applies the rules every provider has.
+// checkRequest applies every rule an XBezahldienste platform applies (see
+// xbezahldienste.Check), so that a request the MemoryProvider takes is one a real platform
+// takes too.
 func checkRequest(req payment.CreateRequest) error {
-	switch {
-	case req.RequestID == "" || len(req.RequestID) > 36 || !idChars(req.RequestID):
-		return &payment.FieldError{Field: "requestId", Reason: "must be 1 to 36 characters of [A-Za-z0-9_-]"}
-	case req.Amount <= 0 || req.Amount > payment.MaxAmount:
-		return &payment.FieldError{Field: "amount", Reason: "must be 0.01 to 999999.99"}
-	case req.Currency != "EUR":
-		return &payment.FieldError{Field: "currency", Reason: "only EUR"}
-	case req.Purpose == "":
-		return &payment.FieldError{Field: "purpose", Reason: "required"}
-	}
-	u, err := url.Parse(req.ReturnURL)
-	if err != nil || !u.IsAbs() || u.Host == "" {
-		return &payment.FieldError{Field: "returnUrl", Reason: "must be an absolute URL"}
+	if err := xbezahldienste.Check(req); err != nil {
+		return fmt.Errorf("paymenttest: %w", err)
 	}
 	return nil
-}
-
-func idChars(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }

@@ -93,6 +93,7 @@ func NewServer(opts *ServerOptions) *Server {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST /paymenttransaction/{originator}/{endpoint}", s.api(s.create))
 	s.mux.HandleFunc("GET /paymenttransaction/{originator}/{endpoint}/{transaction}", s.api(s.status))
+	s.mux.HandleFunc("GET /status/{originator}/{endpoint}", s.api(s.configStatus))
 	s.mux.HandleFunc("GET /pay/{transaction}", s.payPage)
 	s.mux.HandleFunc("POST /pay/{transaction}", s.payAction)
 	return s
@@ -162,12 +163,44 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host + "/"
 }
 
+// writeProblem answers a SystemResponse as the published API describes it: type, status,
+// title (≤ 250 of [\w\d\s.-]), functionalCode and functionalText (≤ 2000 of the
+// description's characters); detail carries the same text unchanged.
 func writeProblem(w http.ResponseWriter, status int, code, detail string) {
 	problem.Write(w, problem.Details{
 		Type:   "https://ozgkit.example/xbezahldienste/" + strings.ToLower(code),
 		Status: status, Detail: detail,
-		Extra: map[string]any{"functionalCode": code},
+		Extra: map[string]any{"functionalCode": code, "functionalText": FunctionalText(detail)},
 	})
+}
+
+// FunctionalText writes text in the characters and length the published API allows a
+// functionalText: characters a description may not have become spaces, runs of spaces one,
+// at most 2000 characters; empty text becomes "Fehler".
+func FunctionalText(text string) string {
+	text = xbezahldienste.TransliterateDescription(text)
+	var b strings.Builder
+	n, space := 0, false
+	for _, r := range text {
+		if n >= xbezahldienste.MaxFunctionalTextLength {
+			break
+		}
+		if xbezahldienste.CheckDescription("", string(r)) != nil || r == ' ' {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+	}
+	if b.Len() == 0 {
+		return "Fehler"
+	}
+	return b.String()
 }
 
 // api wraps an API handler with the outage switches, authentication and the originator check.
@@ -204,8 +237,18 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 		}
+		for _, name := range []string{"originator", "endpoint"} {
+			if err := xbezahldienste.CheckEndpoint(name, r.PathValue(name)); err != nil {
+				writeProblem(w, http.StatusBadRequest, xbezahldienste.CodeValidationError, err.Error())
+				return
+			}
+		}
 		if r.PathValue("originator") != s.opts.OriginatorID || r.PathValue("endpoint") != s.opts.EndpointID {
-			writeProblem(w, http.StatusNotFound, xbezahldienste.CodeNoValidOriginatorOrEndpoint, "unknown originator or endpoint")
+			status := http.StatusNotFound
+			if strings.HasPrefix(r.URL.Path, "/status/") {
+				status = http.StatusForbidden // the status endpoint documents 200, 403 and 503 only
+			}
+			writeProblem(w, status, xbezahldienste.CodeNoValidOriginatorOrEndpoint, "unknown originator or endpoint")
 			return
 		}
 		h(w, r)
@@ -254,10 +297,6 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.GrosAmount == 0 {
 		writeProblem(w, http.StatusBadRequest, xbezahldienste.CodeValidationError, "invalid grosAmount: must be above 0.00")
-		return
-	}
-	if len(req.Items) == 0 {
-		writeProblem(w, http.StatusBadRequest, xbezahldienste.CodeCalculationError, "items: at least one item is required")
 		return
 	}
 	for i, it := range req.Items {
@@ -310,6 +349,14 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, tx)
+}
+
+// configStatus answers GET /status/{originatorId}/{endPointId}: the configuration for the
+// originator and endpoint is ready (the outage switch and authentication were checked by api).
+func (s *Server) configStatus(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, xbezahldienste.Problem{
+		Status: http.StatusOK, Title: "OK", FunctionalText: "Konfiguration fuer " + s.opts.OriginatorID + " " + s.opts.EndpointID + " ist bereit",
+	})
 }
 
 // act applies the citizen's choice; it returns the redirect URL, or an HTTP status and text.

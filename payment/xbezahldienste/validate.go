@@ -14,8 +14,12 @@ import (
 	"github.com/ozgkit/ozgkit/payment"
 )
 
-// Limits of XBezahldienste fields (as platforms enforce them).
+// Limits of XBezahldienste fields: the published API v1.0.0 (docs.fitko.de/xbezahldienste,
+// "initiate-payment-transaction" and "get-status-by-ids") where it states them, otherwise
+// what platforms enforce.
 const (
+	// MaxOriginatorIDLength bounds originatorId and endPointId, each 1 to 36 of [A-Za-z0-9_-].
+	MaxOriginatorIDLength  = 36
 	MaxRequestIDLength     = 36
 	MaxPurposeLength       = 27
 	MaxDescriptionLength   = 250
@@ -24,7 +28,7 @@ const (
 	MaxTransactionIDLength = 44
 	MaxRedirectURLLength   = 2048
 	MaxQuantity            = 999999
-	MaxItems               = 100
+	MaxItems               = 99
 	MaxBookingEntries      = 50
 	MaxBookingKeyLength    = 64
 	MaxBookingValueLength  = 256
@@ -33,6 +37,9 @@ const (
 
 // TimestampLayout is how requestTimestamp is written: ISO 8601, UTC, milliseconds.
 const TimestampLayout = "2006-01-02T15:04:05.000Z"
+
+// MaxFunctionalTextLength bounds the functionalText of the platform's error documents.
+const MaxFunctionalTextLength = 2000
 
 var transliterations = map[rune]string{
 	'ä': "ae", 'ö': "oe", 'ü': "ue", 'Ä': "Ae", 'Ö': "Oe", 'Ü': "Ue", 'ß': "ss", 'ẞ': "SS",
@@ -71,8 +78,75 @@ func Transliterate(s string) string {
 	return b.String()
 }
 
+// purposeChar is the purpose's pattern ^[\w\d\s-]+$ (\w as in Java: ASCII letters, digits
+// and '_'), with space as the only white space this package sends.
 func purposeChar(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' || r == '-'
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' || r == '-' || r == '_'
+}
+
+// descriptionChar is the description's pattern ^[\w\d\s-,\.\u00C0-\u017F]+$: ASCII
+// letters, digits and '_', space, '-', ',', '.', and the letters À to ſ (U+00C0 to U+017F:
+// umlauts, ß, accented Latin letters). Space is the only white space this package sends.
+func descriptionChar(r rune) bool {
+	return purposeChar(r) || r == ',' || r == '.' || r >= 0xC0 && r <= 0x17F
+}
+
+var descriptionTransliterations = map[rune]string{
+	'€': "EUR", '§': "Par.", ':': " -", '/': "-", '–': "-", '—': "-", '‐': "-", '‑': "-", '\u00a0': " ", '\t': " ",
+}
+
+// TransliterateDescription writes s in the characters a description may have where there is
+// a plain equivalent: € becomes EUR, § becomes Par., dashes become hyphens, a no-break space a
+// space, letters beyond U+017F lose their accents (ș → s). Umlauts and ß stay. Other
+// characters (parentheses, colon, slash, quotes, ...) are kept, so that [CheckDescription]
+// names them: changing them would change the text's meaning.
+func TransliterateDescription(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if t, ok := descriptionTransliterations[r]; ok {
+			b.WriteString(t)
+			continue
+		}
+		if descriptionChar(r) || r < utf8.RuneSelf {
+			b.WriteRune(r)
+			continue
+		}
+		kept := false
+		for _, d := range norm.NFD.String(string(r)) {
+			if unicode.Is(unicode.Mn, d) {
+				continue
+			}
+			b.WriteRune(d)
+			kept = true
+		}
+		if !kept {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// CheckDescription checks a description (of the request or of an item) against the
+// published pattern and length, after [TransliterateDescription]: at most 250 characters of
+// A-Z, a-z, 0-9, '_', space, '-', ',', '.' and À to ſ. The error names the first character
+// that is not allowed and its position.
+func CheckDescription(name, v string) error {
+	if err := checkText(name, v, MaxDescriptionLength); err != nil {
+		return err
+	}
+	pos := 0
+	for _, r := range v {
+		pos++
+		if !descriptionChar(r) {
+			return field(name, "character %q at position %d is not allowed; only letters (A-Z, a-z, umlauts, ß, accented letters À to ſ), digits, space, '_', '-', ',' and '.'", r, pos)
+		}
+	}
+	return nil
+}
+
+// CheckEndpoint checks an originatorId or endPointId: 1 to 36 of [A-Za-z0-9_-].
+func CheckEndpoint(name, v string) error {
+	return checkID(name, v, MaxOriginatorIDLength, true)
 }
 
 func idChar(r rune) bool {
@@ -102,7 +176,7 @@ func checkPurpose(p string) error {
 	}
 	for i, r := range p {
 		if !purposeChar(r) {
-			return field("purpose", "character %q at position %d is not allowed; only A-Z, a-z, 0-9, space and hyphen", r, utf8.RuneCountInString(p[:i])+1)
+			return field("purpose", "character %q at position %d is not allowed; only A-Z, a-z, 0-9, space, '_' and '-'", r, utf8.RuneCountInString(p[:i])+1)
 		}
 	}
 	if n := len(p); n > MaxPurposeLength {
@@ -146,7 +220,7 @@ func checkText(name, v string, max int) error {
 
 func checkAmount(name string, d Decimal) error {
 	if d < 0 || int64(d) > payment.MaxAmount {
-		return field(name, "%s is not between 0.00 and 999999.99", payment.FormatEuro(int64(d)))
+		return field(name, "%s is not between 0.00 and %s (XBezahldienste allows at most 999999 euros)", payment.FormatEuro(int64(d)), payment.FormatEuro(payment.MaxAmount))
 	}
 	return nil
 }
@@ -171,14 +245,14 @@ func (r *PaymentRequest) Validate() error {
 	}
 	add(checkAmount("grosAmount", r.GrosAmount))
 	add(checkPurpose(r.Purpose))
-	add(checkText("description", r.Description, MaxDescriptionLength))
+	add(CheckDescription("description", r.Description))
 	if len(r.RedirectURL) > MaxRedirectURLLength {
 		add(field("redirectUrl", "longer than %d bytes", MaxRedirectURLLength))
 	} else if u, err := url.Parse(r.RedirectURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		add(field("redirectUrl", "must be an absolute http(s) URL"))
 	}
-	if len(r.Items) > MaxItems {
-		add(field("items", "%d items, at most %d allowed", len(r.Items), MaxItems))
+	if len(r.Items) < 1 || len(r.Items) > MaxItems {
+		add(field("items", "%d items, 1 to %d required", len(r.Items), MaxItems))
 	} else {
 		var sum int64
 		for i := range r.Items {
@@ -186,7 +260,7 @@ func (r *PaymentRequest) Validate() error {
 			errs = append(errs, it.validate(fmt.Sprintf("items[%d]", i))...)
 			sum += int64(it.TotalNetAmount) + int64(it.TotalTaxAmount)
 		}
-		if len(r.Items) > 0 && sum != int64(r.GrosAmount) {
+		if sum != int64(r.GrosAmount) {
 			add(calcField("grosAmount", "%s is not the sum of the items' net and tax amounts, %s", payment.FormatEuro(int64(r.GrosAmount)), payment.FormatEuro(sum)))
 		}
 	}
@@ -205,7 +279,7 @@ func (it *PaymentItem) validate(at string) []error {
 	}
 	add(checkID(at+".id", it.ID, MaxItemIDLength, true))
 	add(checkID(at+".reference", it.Reference, MaxReferenceLength, false))
-	add(checkText(at+".description", it.Description, MaxDescriptionLength))
+	add(CheckDescription(at+".description", it.Description))
 	if it.TaxRate < 0 || it.TaxRate > 10000 {
 		add(field(at+".taxRate", "%s is not a percentage between 0 and 100", payment.FormatEuro(int64(it.TaxRate))))
 	}

@@ -131,11 +131,14 @@ type PaymentTransaction struct {
 	PaymentRequest     *PaymentRequest     `json:"paymentRequest"`
 }
 
-// Problem is the platform's error document (RFC 7807 with a functionalCode).
+// Problem is the platform's error document (RFC 7807 with a functionalCode and the
+// functionalText that says, for people, what was wrong, e.g. which bookingData is missing).
 type Problem struct {
 	Type           string `json:"type,omitempty"`
 	Status         int    `json:"status,omitempty"`
 	Title          string `json:"title,omitempty"`
 	Detail         string `json:"detail,omitempty"`
 	FunctionalCode string `json:"functionalCode,omitempty"`
+	// FunctionalText is the functional description of the error (at most 2000 characters).
+	FunctionalText string `json:"functionalText,omitempty"`
 }

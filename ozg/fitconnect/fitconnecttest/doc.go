@@ -9,6 +9,14 @@
 // hashes against the metadata and logs accept-submission or reject-submission;
 // [Server.Received] returns what it decrypted.
 //
-// RSA-4096 keys take seconds to generate: [SharedKeys] makes them once per test binary.
-// [PKI] certifies keys for x5c chains; [Server.Fail] injects failures.
+// [SharedKeys] are fixed RSA-4096 test keys published with the package (the same in every
+// process, so that fuzz corpora signed with them stay valid; they protect nothing);
+// [GenerateKeys] makes fresh ones. [PKI] certifies keys for x5c chains; [Server.Fail] injects
+// failures.
+//
+// The event log is paged as API v1 documents it (limit 1 to 500, default 100, offset,
+// totalCount); [Server.LogEvent] adds events signed as FITKO's event table says (e.g.
+// forward-submission by the destination, the Zustelldienst's reject-submission);
+// [Server.ContentTypes] shows the cty of what was received; Options.SubmitStatus answers a
+// submit with 200 instead of 202.
 package fitconnecttest

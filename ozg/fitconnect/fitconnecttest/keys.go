@@ -7,8 +7,10 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	_ "embed"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"sync"
@@ -27,25 +29,66 @@ type Keys struct {
 	Signing *rsa.PrivateKey
 }
 
+// The fixed test keys: RSA-4096 private keys made for this package and published with it.
+// They protect nothing; never use them outside tests and local development.
+var (
+	//go:embed testkeys/encryption.pem
+	encryptionPEM []byte
+	//go:embed testkeys/signing.pem
+	signingPEM []byte
+)
+
 var (
 	sharedOnce sync.Once
 	shared     *Keys
 	sharedErr  error
 )
 
-// SharedKeys returns keys generated once per test binary: RSA-4096 keys take seconds to make.
+// SharedKeys returns the package's fixed test keys (RSA-4096, published with the package:
+// they protect nothing). They are the same in every process, so that a fuzz corpus signed or
+// encrypted with them stays valid across the fuzzing workers and runs, and no test waits
+// seconds for a key to be generated. [GenerateKeys] makes fresh ones.
 func SharedKeys() (*Keys, error) {
 	sharedOnce.Do(func() {
 		var k Keys
-		if k.Encryption, sharedErr = rsa.GenerateKey(rand.Reader, 4096); sharedErr != nil {
+		if k.Encryption, sharedErr = parseKey(encryptionPEM); sharedErr != nil {
 			return
 		}
-		if k.Signing, sharedErr = rsa.GenerateKey(rand.Reader, 4096); sharedErr != nil {
+		if k.Signing, sharedErr = parseKey(signingPEM); sharedErr != nil {
 			return
 		}
 		shared = &k
 	})
 	return shared, sharedErr
+}
+
+// GenerateKeys makes fresh RSA-4096 keys; it takes seconds.
+func GenerateKeys() (*Keys, error) {
+	var k Keys
+	var err error
+	if k.Encryption, err = rsa.GenerateKey(rand.Reader, 4096); err != nil {
+		return nil, err
+	}
+	if k.Signing, err = rsa.GenerateKey(rand.Reader, 4096); err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+func parseKey(b []byte) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("fitconnecttest: test key is not PEM")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("fitconnecttest: test key: %w", err)
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok || rk.N.BitLen() != 4096 {
+		return nil, fmt.Errorf("fitconnecttest: test key is not RSA-4096")
+	}
+	return rk, nil
 }
 
 // JWK returns the public JWK of pub with the given alg, kid and key_ops, and x5c when given.

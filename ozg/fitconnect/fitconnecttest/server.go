@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,7 +59,10 @@ type Options struct {
 	MetadataSchema *jsonschema.Schema
 	// MaxPayload bounds one attachment's plaintext (default fitconnect.MaxPayload).
 	MaxPayload int64
-	Logger     *slog.Logger
+	// SubmitStatus is the status a submit is answered with: 202 (the default, as API v1
+	// documents it) or 200, as other deployments answer.
+	SubmitStatus int
+	Logger       *slog.Logger
 }
 
 // Server is a local FIT-Connect-like Submission API under httptest, with the endpoints a
@@ -85,6 +90,7 @@ type submission struct {
 	submitted   bool
 	received    *fitconnect.Received
 	err         error
+	cty         map[string]string
 }
 
 type fault struct {
@@ -117,6 +123,9 @@ func NewServer(opts *Options) (*Server, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.SubmitStatus == 0 {
+		o.SubmitStatus = http.StatusAccepted
 	}
 	s := &Server{opts: o, tokens: map[string]bool{}, submissions: map[string]*submission{}, events: map[string][]string{}}
 	mux := http.NewServeMux()
@@ -176,6 +185,56 @@ func (s *Server) Received(submissionID string) (*fitconnect.Received, error) {
 		return nil, fmt.Errorf("fitconnecttest: submission %s was announced but not submitted", submissionID)
 	}
 	return sub.received, sub.err
+}
+
+// ContentTypes returns the cty of each payload of a submitted submission as its JWE header
+// names it: "metadata", "data" and each attachment id; "" where the header has none.
+func (s *Server) ContentTypes(submissionID string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, ok := s.submissions[submissionID]
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, len(sub.cty))
+	for k, v := range sub.cty {
+		out[k] = v
+	}
+	return out
+}
+
+// LogEvent appends a Security Event Token about a submission to its case's event log, signed
+// as FIT-Connect's event table says it is: by the destination's signature key (iss the
+// destination id) when byDestination, otherwise by the Submission API's key (iss the
+// server's URL). Use it for forward-submission, or for the Zustelldienst's reject-submission
+// of a submission not fetched within 14 days.
+func (s *Server) LogEvent(submissionID, event string, byDestination bool, payload any) error {
+	s.mu.Lock()
+	sub, ok := s.submissions[submissionID]
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("fitconnecttest: no submission %s", submissionID)
+	}
+	sign := s.serviceSET
+	if byDestination {
+		sign = s.destinationSET
+	}
+	set, err := sign(sub, event, payload)
+	if err != nil {
+		return err
+	}
+	return s.AppendEvent(sub.caseID, set)
+}
+
+// AppendEvent appends any token, e.g. a forged one, to a case's event log.
+func (s *Server) AppendEvent(caseID, token string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.events[caseID]; !ok {
+		return fmt.Errorf("fitconnecttest: no case %s", caseID)
+	}
+	s.events[caseID] = append(s.events[caseID], token)
+	return nil
 }
 
 // Submissions returns the ids of all announced submissions and how many were submitted.
@@ -450,6 +509,10 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	sub.submitted = true
 	atts := sub.attachments
+	sub.cty = map[string]string{"metadata": cty(req.EncryptedMetadata), "data": cty(req.EncryptedData)}
+	for id, a := range atts {
+		sub.cty[id] = cty(string(a))
+	}
 	s.mu.Unlock()
 
 	// The subscriber's side: decrypt, check the hashes, accept or reject.
@@ -476,8 +539,22 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	s.events[sub.caseID] = append(s.events[sub.caseID], submitSET, outcome)
 	s.mu.Unlock()
 	s.opts.Logger.Debug("fitconnecttest: submitted", "submission", sub.id, "accepted", err == nil)
-	writeJSON(w, http.StatusAccepted, map[string]string{"destinationId": s.opts.DestinationID, "submissionId": sub.id, "caseId": sub.caseID})
+	writeJSON(w, s.opts.SubmitStatus, map[string]string{"destinationId": s.opts.DestinationID, "submissionId": sub.id, "caseId": sub.caseID})
 	s.callback(sub.caseID)
+}
+
+// cty reads the cty of a compact JWE's protected header.
+func cty(compact string) string {
+	head, _, _ := strings.Cut(compact, ".")
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return ""
+	}
+	var h struct {
+		Cty string `json:"cty"`
+	}
+	_ = json.Unmarshal(b, &h)
+	return h.Cty
 }
 
 // tags are the GCM authentication tags (the fifth JWE segment) of what was submitted.
@@ -490,16 +567,41 @@ func tags(meta, data string, atts map[string][]byte) map[string]any {
 	return map[string]any{"metadata": tag(meta), "data": tag(data), "attachments": a}
 }
 
+// Paging of the event log as API v1 documents it.
+const (
+	DefaultEventLimit = 100
+	MaxEventLimit     = 500
+)
+
+// eventLog answers one page of a case's event log: limit (1 to 500, default 100) entries
+// from offset, with the totalCount.
 func (s *Server) eventLog(w http.ResponseWriter, r *http.Request) {
+	limit, offset := DefaultEventLimit, 0
+	for name, v := range map[string]*int{"limit": &limit, "offset": &offset} {
+		q := r.URL.Query().Get(name)
+		if q == "" {
+			continue
+		}
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 0 || name == "limit" && (n < 1 || n > MaxEventLimit) {
+			problem.Error(w, http.StatusBadRequest, fmt.Sprintf("%s=%q: limit is 1 to %d, offset at least 0.", name, q, MaxEventLimit))
+			return
+		}
+		*v = n
+	}
 	s.mu.Lock()
 	log, ok := s.events[r.PathValue("id")]
-	log = append([]string(nil), log...)
+	total := len(log)
+	page := []string{}
+	if offset < total {
+		page = append(page, log[offset:min(total, offset+limit)]...)
+	}
 	s.mu.Unlock()
 	if !ok {
 		problem.Error(w, http.StatusNotFound, "No such case.")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"eventLog": log})
+	writeJSON(w, http.StatusOK, map[string]any{"caseId": r.PathValue("id"), "offset": offset, "count": len(page), "totalCount": total, "eventLog": page})
 }
 
 func (s *Server) serviceSET(sub *submission, name string, payload any) (string, error) {

@@ -1,4 +1,4 @@
-package main
+package ozgtest
 
 import (
 	"context"
@@ -15,42 +15,61 @@ import (
 	"time"
 
 	"github.com/ozgkit/ozgkit/identity"
-	"github.com/ozgkit/ozgkit/ozg/ozgtest"
 )
 
 // maxPage bounds every page and answer the login reads.
 const maxPage = 1 << 20
 
-// testLogin logs citizens in through a portal's browser login with identitytest's chooser.
-type testLogin struct {
-	// template is the login URL with {level}, e.g.
-	// "http://127.0.0.1:8080/auth/login?level={level}&return=/api/session".
-	template string
-	// origin is the portal's origin, sent as Origin on every request (the CSRF check).
-	origin  string
-	timeout time.Duration
+// BrowserLogin logs citizens in the way a browser does: through a portal's login route, at an
+// identity provider that offers identitytest's page for choosing a test person (or logs in
+// without asking). It ends at the portal's /session route and hands out clients that carry
+// the session cookie, the session's CSRF token and the portal's Origin on every request — what
+// Target.Login and Target.Other need.
+type BrowserLogin struct {
+	// LoginURL is the portal's login URL with {level} for the trust level, returning to the
+	// API's /session, e.g. "http://127.0.0.1:8080/auth/login?level={level}&return=/api/session".
+	LoginURL string
+	// Origin is the portal's origin, e.g. "http://127.0.0.1:8080".
+	Origin string
+	// Timeout bounds each request; 0 means 30 seconds.
+	Timeout time.Duration
 
 	mu       sync.Mutex
 	subjects map[string]string // persona -> subject seen
 }
 
-// session is what the portal's /session route answers.
-type session struct {
+// As returns a Target.Login (or Target.Other) function that logs in as persona.
+func (l *BrowserLogin) As(persona string) func(ctx context.Context, level identity.Level) (*http.Client, error) {
+	return func(ctx context.Context, level identity.Level) (*http.Client, error) {
+		return l.Login(ctx, persona, level)
+	}
+}
+
+// sessionAnswer is what the portal's /session route answers.
+type sessionAnswer struct {
 	Subject   string `json:"subject"`
 	Level     string `json:"level"`
 	CSRFToken string `json:"csrfToken"`
 }
 
-// login returns a client logged in as persona at level: the session cookie in its jar, the
-// session's CSRF token and the portal's origin on every request.
-func (l *testLogin) login(ctx context.Context, persona string, level identity.Level) (*http.Client, error) {
+// Login returns a client logged in as persona at level: the session cookie in its jar, the
+// session's CSRF token and the portal's origin on every request. A provider that cannot log
+// persona in at level gives an error wrapping ErrLevelUnavailable.
+func (l *BrowserLogin) Login(ctx context.Context, persona string, level identity.Level) (*http.Client, error) {
+	if !strings.Contains(l.LoginURL, "{level}") {
+		return nil, fmt.Errorf("login: LoginURL %q has no {level}", l.LoginURL)
+	}
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		return nil, err
 	}
-	c := &http.Client{Jar: jar, Timeout: l.timeout}
-	start := strings.ReplaceAll(l.template, "{level}", url.QueryEscape(level.String()))
-	resp, body, err := get(ctx, c, start)
+	timeout := l.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	c := &http.Client{Jar: jar, Timeout: timeout}
+	start := strings.ReplaceAll(l.LoginURL, "{level}", url.QueryEscape(level.String()))
+	resp, body, err := getPage(ctx, c, start)
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}
@@ -67,25 +86,25 @@ func (l *testLogin) login(ctx context.Context, persona string, level identity.Le
 			return nil, err
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if resp, body, err = send(c, req); err != nil {
+		if resp, body, err = sendPage(c, req); err != nil {
 			return nil, fmt.Errorf("login: choosing %s at %s: %w", persona, level, err)
 		}
 		if isChooser(resp) || (resp.StatusCode == http.StatusUnprocessableEntity && isHTML(resp)) {
 			return nil, fmt.Errorf("%w: the identity provider refused persona %q at level %s (HTTP %d)",
-				ozgtest.ErrLevelUnavailable, persona, level, resp.StatusCode)
+				ErrLevelUnavailable, persona, level, resp.StatusCode)
 		}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("login: %s %s answered %s: %s", resp.Request.Method, resp.Request.URL.Redacted(), resp.Status, clip(body))
+		return nil, fmt.Errorf("login: %s %s answered %s: %s", resp.Request.Method, resp.Request.URL.Redacted(), resp.Status, clipPage(body))
 	}
-	var s session
+	var s sessionAnswer
 	if err := json.Unmarshal(body, &s); err != nil || s.Subject == "" {
 		return nil, fmt.Errorf("login: the login ended at %s, which is not the portal's /session (want JSON with subject and csrfToken): %s",
-			resp.Request.URL.Redacted(), clip(body))
+			resp.Request.URL.Redacted(), clipPage(body))
 	}
 	got, err := identity.ParseLevel(s.Level)
 	if err != nil || !got.Meets(level) {
-		return nil, fmt.Errorf("%w: asked for %s, the session is at %q", ozgtest.ErrLevelUnavailable, level, s.Level)
+		return nil, fmt.Errorf("%w: asked for %s, the session is at %q", ErrLevelUnavailable, level, s.Level)
 	}
 	l.mu.Lock()
 	if l.subjects == nil {
@@ -102,7 +121,7 @@ func (l *testLogin) login(ctx context.Context, persona string, level identity.Le
 	if clash != "" {
 		return nil, fmt.Errorf("login: personas %q and %q both logged in as subject %s (is the provider's auto login on?)", clash, persona, s.Subject)
 	}
-	c.Transport = &apiTransport{origin: l.origin, csrf: s.CSRFToken}
+	c.Transport = &apiTransport{origin: l.Origin, csrf: s.CSRFToken}
 	return c, nil
 }
 
@@ -127,17 +146,17 @@ func sameOrigin(u *url.URL, origin string) bool {
 	return strings.EqualFold(u.Scheme+"://"+u.Host, origin)
 }
 
-func get(ctx context.Context, c *http.Client, u string) (*http.Response, []byte, error) {
+func getPage(ctx context.Context, c *http.Client, u string) (*http.Response, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	return send(c, req)
+	return sendPage(c, req)
 }
 
 // send does req and reads at most maxPage bytes of the answer.
-func send(c *http.Client, req *http.Request) (*http.Response, []byte, error) {
+func sendPage(c *http.Client, req *http.Request) (*http.Response, []byte, error) {
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, nil, err
@@ -165,7 +184,7 @@ func isChooser(resp *http.Response) bool {
 	return resp.StatusCode == http.StatusOK && isHTML(resp) && q.Get("client_id") != "" && q.Get("redirect_uri") != ""
 }
 
-func clip(b []byte) string {
+func clipPage(b []byte) string {
 	if len(b) > 200 {
 		return string(b[:200]) + "…"
 	}

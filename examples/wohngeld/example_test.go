@@ -6,19 +6,157 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 
-	"github.com/ozgkit/ozgkit/identity"
-	"github.com/ozgkit/ozgkit/ozg"
+	"github.com/ozgkit/ozgkit/ozg/portal"
 	"github.com/ozgkit/ozgkit/payment"
 	"github.com/ozgkit/ozgkit/payment/paymenttest"
 )
+
+// startExample runs the example as `go run ./examples/wohngeld` does, on a free loopback port
+// with a fresh data directory, until the test ends.
+func startExample(t *testing.T) *example {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	e, err := start(ctx, config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- e.portal.Serve(ctx, e.ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		e.close(nil)
+	})
+	return e
+}
+
+// TestExampleJourney walks both services of the example over the JSON API, as a citizen's
+// app would: login, draft prefilled from the login, data, evidence, fee, submit, delivery and
+// the receipt in the Postfach.
+func TestExampleJourney(t *testing.T) {
+	e := startExample(t)
+	ctx := context.Background()
+	if err := e.idp.SetAutoLogin("erika"); err != nil {
+		t.Fatal(err)
+	}
+	c := newCitizen(e.base)
+	if err := c.login(ctx, "high"); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+
+	var draft appView
+	if err := c.call(ctx, "POST", "/api/services/wohngeld/applications", nil, nil, 201, &draft); err != nil {
+		t.Fatal(err)
+	}
+	if p := prefilled(draft.Provenance); !slices.Contains(p, "/antragsteller/vorname") {
+		t.Errorf("prefilled from the login: %v", p)
+	}
+	body := fmt.Sprintf(`{"version": %d, "data": %s}`, draft.Version, wohngeldData)
+	if err := c.call(ctx, "PUT", "/api/applications/"+draft.ID, strings.NewReader(body), nil, 200, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct{ req, name string }{{"mietvertrag", "mietvertrag.pdf"}, {"einkommen", "gehaltsabrechnung-oktober.pdf"}} {
+		if err := c.upload(ctx, draft.ID, f.req, f.name, samplePDF(f.name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var receipt portal.SubmitReceipt
+	if err := c.call(ctx, "POST", "/api/applications/"+draft.ID+"/submit", nil, map[string]string{"Idempotency-Key": "demo-" + draft.ID}, 202, &receipt); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(receipt.Message, "Wohngeld beantragen") || len(receipt.Attachments) != 2 {
+		t.Errorf("receipt %+v", receipt)
+	}
+	if err := waitState(ctx, c, draft.ID, "delivered"); err != nil {
+		t.Fatal(err)
+	}
+	if subs := e.inbox.Submissions(); len(subs) != 1 || subs[0].Reference != receipt.Reference {
+		t.Fatalf("back office received %+v", subs)
+	}
+	if err := waitMessage(ctx, c, "Eingangsbestätigung: Wohngeld beantragen"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A paid service: the residents' parking permit.
+	var park appView
+	if err := c.call(ctx, "POST", "/api/services/bewohnerparkausweis/applications", strings.NewReader(`{"data": `+parkData+`}`), nil, 201, &park); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.upload(ctx, park.ID, "zulassung", "zulassungsbescheinigung.pdf", samplePDF("Zulassungsbescheinigung Teil I")); err != nil {
+		t.Fatal(err)
+	}
+	var start struct {
+		RedirectURL string `json:"redirectUrl"`
+		Amount      int64  `json:"amount"`
+	}
+	if err := c.call(ctx, "POST", "/api/applications/"+park.ID+"/payment", nil, nil, 200, &start); err != nil {
+		t.Fatal(err)
+	}
+	if start.Amount != 3060 {
+		t.Errorf("fee %d, want 3060", start.Amount)
+	}
+	back, err := (&paymenttest.Citizen{Client: c.client}).Choose(ctx, start.RedirectURL, paymenttest.ActionPay, payment.MethodCreditCard)
+	if err != nil {
+		t.Fatalf("pay page: %v", err)
+	}
+	u, err := url.Parse(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paid struct{ State string }
+	if err := c.call(ctx, "GET", u.RequestURI(), nil, nil, 200, &paid); err != nil {
+		t.Fatal(err)
+	}
+	if paid.State != "paid" {
+		t.Fatalf("after paying: %s", paid.State)
+	}
+	var parkReceipt portal.SubmitReceipt
+	if err := c.call(ctx, "POST", "/api/applications/"+park.ID+"/submit", nil, map[string]string{"Idempotency-Key": "demo-" + park.ID}, 202, &parkReceipt); err != nil {
+		t.Fatal(err)
+	}
+	if parkReceipt.Payment == nil || parkReceipt.Payment.Reference == "" || parkReceipt.Payment.GrossAmount != 3060 {
+		t.Fatalf("receipt payment %+v", parkReceipt.Payment)
+	}
+	if err := waitState(ctx, c, park.ID, "delivered"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitMessage polls the Postfach until a message with subject arrives.
+func waitMessage(ctx context.Context, c *citizen, subject string) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for {
+		var box struct {
+			Messages []struct{ Subject string } `json:"messages"`
+		}
+		if err := c.call(ctx, "GET", "/api/mailbox", nil, nil, 200, &box); err != nil {
+			return err
+		}
+		for _, m := range box.Messages {
+			if m.Subject == subject {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no message %q in the Postfach: %+v", subject, box.Messages)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
 
 // citizen is a browser without script: a cookie jar, and the CSRF token of its session.
 type citizen struct {
@@ -90,7 +228,7 @@ func (c *citizen) upload(ctx context.Context, appID, requirement, name string, c
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(content)
 	mw.Close()
-	return c.call(ctx, "POST", "/api/applications/"+appID+"/evidence?"+identity.CSRFField+"="+url.QueryEscape(c.csrf), &buf,
+	return c.call(ctx, "POST", "/api/applications/"+appID+"/evidence", &buf,
 		map[string]string{"Content-Type": mw.FormDataContentType()}, 201, nil)
 }
 
@@ -147,134 +285,6 @@ type appView struct {
 	Provenance map[string]string `json:"provenance"`
 }
 
-// runDemo walks the whole journey over HTTP against the app at a.base and reports each step
-// to out: Wohngeld (evidence, no fee) and the residents' parking permit (evidence and fee).
-func runDemo(ctx context.Context, a *app, out io.Writer) error {
-	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
-	for _, s := range a.catalog.Services() {
-		as := ozg.Assess(s, deployment)
-		say("Leistung %-32s Vertrauensniveau %-11s Reifegrad %d (Modell %s)", s.Name, s.Level, as.Level, as.Model)
-	}
-
-	if err := a.idp.SetAutoLogin("erika"); err != nil {
-		return err
-	}
-	c := newCitizen(a.base)
-	if err := c.login(ctx, "high"); err != nil {
-		return fmt.Errorf("login: %w", err)
-	}
-	say("1. Erika Mustermann meldet sich mit dem Online-Ausweis an (Vertrauensniveau high).")
-
-	var draft appView
-	if err := c.call(ctx, "POST", "/api/services/wohngeld/applications", nil, nil, 201, &draft); err != nil {
-		return err
-	}
-	say("2. Wohngeld-Antrag %s angelegt; aus dem Konto vorausgefüllt (Once-Only): %v", draft.ID, prefilled(draft.Provenance))
-	var saved appView
-	body := fmt.Sprintf(`{"version": %d, "data": %s}`, draft.Version, wohngeldData)
-	if err := c.call(ctx, "PUT", "/api/applications/"+draft.ID, strings.NewReader(body), nil, 200, &saved); err != nil {
-		return err
-	}
-	say("3. Formular ausgefüllt (41 Felder, 2 Haushaltsmitglieder) und gespeichert.")
-	for _, f := range []struct{ req, name string }{{"mietvertrag", "mietvertrag.pdf"}, {"einkommen", "gehaltsabrechnung-oktober.pdf"}} {
-		if err := c.upload(ctx, draft.ID, f.req, f.name, samplePDF(f.name)); err != nil {
-			return err
-		}
-	}
-	say("4. Nachweise hochgeladen: Mietvertrag, Gehaltsabrechnung.")
-	var receipt ozg.SubmitReceipt
-	if err := c.call(ctx, "POST", "/api/applications/"+draft.ID+"/submit", nil, map[string]string{"Idempotency-Key": "demo-" + draft.ID}, 202, &receipt); err != nil {
-		return err
-	}
-	say("5. Eingereicht: %s", receipt.Message)
-
-	if err := waitState(ctx, c, draft.ID, "delivered"); err != nil {
-		return err
-	}
-	say("6. Zugestellt an die Sachbearbeitung; die Eingangsbestätigung liegt im Postfach.")
-	if err := a.caseWorkerIssues(ctx, receipt.SubmissionID); err != nil {
-		return err
-	}
-	var box struct {
-		Messages []struct {
-			ID, Kind, Subject string
-		} `json:"messages"`
-		Unread int `json:"unread"`
-	}
-	if err := c.call(ctx, "GET", "/api/mailbox", nil, nil, 200, &box); err != nil {
-		return err
-	}
-	for _, m := range box.Messages {
-		say("7. Postfach: [%s] %s", m.Kind, m.Subject)
-		if m.Kind != "notice" {
-			continue
-		}
-		var notice struct{ Body string }
-		if err := c.call(ctx, "GET", "/api/mailbox/"+m.ID, nil, nil, 200, &notice); err != nil {
-			return err
-		}
-		first, _, _ := strings.Cut(strings.TrimPrefix(notice.Body, "Guten Tag,\n\n"), "\n")
-		say("   Bescheid gelesen: %s", first)
-	}
-
-	// A paid service: the residents' parking permit.
-	var park appView
-	if err := c.call(ctx, "POST", "/api/services/bewohnerparkausweis/applications", strings.NewReader(`{"data": `+parkData+`}`), nil, 201, &park); err != nil {
-		return err
-	}
-	if err := c.upload(ctx, park.ID, "zulassung", "zulassungsbescheinigung.pdf", samplePDF("Zulassungsbescheinigung Teil I")); err != nil {
-		return err
-	}
-	var start struct {
-		RedirectURL string `json:"redirectUrl"`
-		Amount      int64  `json:"amount"`
-	}
-	if err := c.call(ctx, "POST", "/api/applications/"+park.ID+"/payment", nil, nil, 200, &start); err != nil {
-		return err
-	}
-	say("8. Bewohnerparkausweis: Gebühr %s EUR, weiter zur Bezahlseite %s", payment.FormatEuro(start.Amount), start.RedirectURL)
-	back, err := (&paymenttest.Citizen{Client: c.client}).Choose(ctx, start.RedirectURL, paymenttest.ActionPay, payment.MethodCreditCard)
-	if err != nil {
-		return fmt.Errorf("pay page: %w", err)
-	}
-	u, err := url.Parse(back)
-	if err != nil {
-		return err
-	}
-	var paid struct{ State string }
-	if err := c.call(ctx, "GET", u.RequestURI(), nil, nil, 200, &paid); err != nil {
-		return err
-	}
-	say("9. Bezahlt mit Kreditkarte; der Bezahldienst bestätigt: %s", paid.State)
-	var parkReceipt ozg.SubmitReceipt
-	if err := c.call(ctx, "POST", "/api/applications/"+park.ID+"/submit", nil, map[string]string{"Idempotency-Key": "demo-" + park.ID}, 202, &parkReceipt); err != nil {
-		return err
-	}
-	say("10. Eingereicht: %s", parkReceipt.Message)
-	if err := waitState(ctx, c, park.ID, "delivered"); err != nil {
-		return err
-	}
-	say("11. Zugestellt, mit Zahlungsnachweis (Kassenzeichen %s).", parkReceipt.Payment.Reference)
-	return nil
-}
-
-// caseWorkerIssues issues the notice for a submission through the case worker's page.
-func (a *app) caseWorkerIssues(ctx context.Context, submissionID string) error {
-	req, _ := http.NewRequestWithContext(ctx, "POST", a.base+"/sachbearbeitung/"+submissionID+"/bescheid", nil)
-	req.SetBasicAuth("sachbearbeitung", a.caseWorkerPassword)
-	req.Header.Set("Origin", a.base)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("case worker: %s", resp.Status)
-	}
-	return nil
-}
-
 // waitState polls the application until it reaches state (the outbox delivers in the
 // background).
 func waitState(ctx context.Context, c *citizen, id, state string) error {
@@ -307,3 +317,5 @@ func prefilled(prov map[string]string) []string {
 	slices.Sort(out)
 	return out
 }
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
