@@ -21,17 +21,19 @@ type formStep struct {
 	ID, Step, Title string
 }
 
-// formSteps returns the pages of f for the data so far: its steps, or one page with
-// everything.
+// formSteps returns the pages of f for the data so far: the steps that apply to it
+// (Form.ApplicableSteps: a step whose questions all depend on answers not given is skipped),
+// or one page with everything.
 //
 // This is the one place that decides which steps a citizen sees; the journey's navigation,
-// the step after a saved one, the summary and the completeness check all follow it. When forms
-// offers conditional steps (steps that apply only for some answers, e.g.
-// Form.ApplicableSteps(data)), call it here, and prune the data of steps that no longer apply
-// where the step is saved (saveStep).
+// the step after a saved one, the summary and the completeness check all follow it. The answers
+// of steps that no longer apply are dropped when the draft is saved (Applications.SaveData
+// prunes them).
 func formSteps(lang string, f *forms.Form, data []byte) []formStep {
-	_ = data // today every step applies
 	steps := f.Steps()
+	if applicable, err := f.ApplicableSteps(data); err == nil && len(steps) > 0 {
+		steps = applicable
+	}
 	if len(steps) == 0 {
 		return []formStep{{ID: wholeForm, Title: tr(lang, "Angaben")}}
 	}

@@ -91,6 +91,12 @@ func testServices(t testing.TB) []*ozg.Service {
 			Topic: ozg.TopicBauenWohnen, Authority: kiel, Level: identity.LevelBasic, Form: load("sperrmuell.schema.json"),
 			LegalBasis: "Abfallwirtschaftssatzung der Landeshauptstadt Kiel, § 12", Delivery: "fachverfahren",
 		},
+		{
+			ID: "wohnberechtigung", Name: "Wohnberechtigungsschein beantragen", NameEN: "Apply for a housing entitlement certificate",
+			Description: "Berechtigung für eine öffentlich geförderte Wohnung.", LeikaKey: "99107005000000",
+			Topic: ozg.TopicBauenWohnen, Authority: kiel, Level: identity.LevelBasic, Form: load("wohnberechtigung.schema.json"),
+			LegalBasis: "§ 5 Wohnungsbindungsgesetz (WoBindG)", Delivery: "fachverfahren",
+		},
 	}
 }
 
