@@ -193,7 +193,7 @@ func newWorld(t testing.TB) *world {
 	mux.Handle("/auth/login", w.pages.BrowserErrors(gate.LoginHandler()))
 	mux.Handle("/auth/callback", w.pages.BrowserErrors(gate.CallbackHandler()))
 	mux.Handle("/auth/logout", gate.LogoutHandler())
-	mux.Handle("/", portal.SecurityHeaders(portal.MultipartCSRF(w.pages.BrowserErrors(gate.Authenticate(w.pages)))))
+	mux.Handle("/", portal.SecurityHeaders(w.pages.Handler()))
 
 	outbox := ozg.NewOutbox(store, map[string]ozg.Delivery{"fachverfahren": w.inbox}, blobs, &ozg.OutboxOptions{
 		PollInterval: 50 * time.Millisecond, Logger: quiet, OnDelivered: portal.OnDelivered(catalog, w.mailbox)})

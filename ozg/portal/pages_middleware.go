@@ -12,6 +12,14 @@ import (
 	"github.com/ozgkit/ozgkit/identity"
 )
 
+// Handler returns the pages ready to mount at "/": behind the Gate's Authenticate, with
+// MultipartCSRF in front of it (uploads carry the CSRF token in the form's body) and the
+// Gate's refusals (a failed CSRF check) answered as pages by BrowserErrors. Mount the Gate's
+// login and callback handlers wrapped in BrowserErrors too.
+func (p *Pages) Handler() http.Handler {
+	return MultipartCSRF(p.BrowserErrors(p.cfg.Gate.Authenticate(p)))
+}
+
 // maxCSRFPeek bounds what MultipartCSRF reads of a body to find the CSRF token.
 const maxCSRFPeek = 16 << 10
 

@@ -43,29 +43,6 @@ var member = map[string]string{
 
 var referenceRe = regexp.MustCompile(`<strong class="reference">([^<]+)</strong>`)
 
-// fillWohngeld starts a Wohngeld application as c (logged in at substantial or above) and
-// fills every step; it returns the application's path.
-func fillWohngeld(t testing.TB, c *webClient) string {
-	t.Helper()
-	begin := c.get("/leistungen/wohngeld/antrag")
-	step := c.submit(begin, "Antrag starten", "", "", nil)
-	step.mustContain(t, 200, `value="Erika"`)
-	base := "/antraege/" + strings.Split(step.URL.Path, "/")[2]
-	for _, s := range wohngeldSteps {
-		p := c.get(base + "/angaben/" + s.step)
-		set := s.set
-		if s.step == "haushalt" {
-			p = c.submit(p, "ozg-form", "_action", "add:/haushalt/mitglieder", nil)
-			set = member
-		}
-		next := c.submit(p, "ozg-form", "_action", "submit", set)
-		if next.Status != 200 || strings.Contains(next.Body, "ozg-error-summary") {
-			t.Fatalf("step %s not accepted: %d\n%s", s.step, next.Status, next.Body)
-		}
-	}
-	return base
-}
-
 // TestHTMLJourney walks both services through the pages as a browser without script would,
 // and checks every page with formstest.Check (labels, ids, fieldsets, error summaries),
 // including the pages with errors.
