@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -142,6 +143,9 @@ func (p *Pages) upload(w http.ResponseWriter, r *http.Request) {
 	requirement := ""
 	for n := 0; ; n++ {
 		part, err := mr.NextPart()
+		if err != nil && !errors.Is(err, io.EOF) {
+			err = fmt.Errorf("%w: %w", errBadForm, err)
+		}
 		if err != nil || n == maxPartsBeforeFile {
 			p.uploadError(w, r, d, requirement, err)
 			return
@@ -177,6 +181,9 @@ func (p *Pages) upload(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// errBadForm marks a multipart body that could not be read.
+var errBadForm = errors.New("portal: malformed upload form")
+
 // uploadError shows why an upload was not taken, at the requirement's form when it is known.
 func (p *Pages) uploadError(w http.ResponseWriter, r *http.Request, d *draft, requirement string, err error) {
 	lang := p.lang(r)
@@ -200,15 +207,13 @@ func (p *Pages) uploadError(w http.ResponseWriter, r *http.Request, d *draft, re
 		http.Redirect(w, r, d.base(), http.StatusSeeOther)
 	case errors.Is(err, io.EOF), err == nil:
 		p.showEvidence(w, r, http.StatusBadRequest, d, requirement, []string{tr(lang, "Bitte wählen Sie eine Datei aus.")})
+	case errors.Is(err, errBadForm), errors.Is(err, io.ErrUnexpectedEOF):
+		p.showEvidence(w, r, http.StatusBadRequest, d, requirement, []string{tr(lang, "Die Datei ist nicht vollständig angekommen. Bitte versuchen Sie es erneut.")})
 	case errors.Is(err, evidence.ErrScanFailed):
 		p.showEvidence(w, r, http.StatusServiceUnavailable, d, requirement, []string{tr(lang, "Die Datei konnte gerade nicht auf Schadsoftware geprüft werden. Bitte versuchen Sie es in einigen Minuten erneut.")})
 	case r.Context().Err() != nil:
 		// the browser went away; nothing was stored
 	default:
-		if strings.Contains(err.Error(), "multipart") {
-			p.showEvidence(w, r, http.StatusBadRequest, d, requirement, []string{tr(lang, "Die Datei ist nicht vollständig angekommen. Bitte versuchen Sie es erneut.")})
-			return
-		}
 		p.fail(w, r, err)
 	}
 }

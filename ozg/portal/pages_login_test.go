@@ -138,3 +138,48 @@ func mustURL(t testing.TB, s string) *url.URL {
 	}
 	return u
 }
+
+// Uploads that are not what the form sends are answered on the evidence page, and nothing is
+// stored: no file, a truncated body, a requirement the service does not have, a body too large.
+func TestBadUploads(t *testing.T) {
+	w := newWorld(t)
+	if err := w.idp.SetAutoLogin("erika"); err != nil {
+		t.Fatal(err)
+	}
+	c := newWebClient(t, w.base)
+	step := c.submit(c.get("/leistungen/wohngeld/antrag"), "Antrag starten", "", "", nil)
+	base := "/antraege/" + strings.Split(step.URL.Path, "/")[2]
+	ev := c.get(base + "/nachweise")
+	_, html := ev.form(t, `name="requirement" value="mietvertrag"`)
+	tok := formValues(t, html, "", "").Get("_csrf")
+	post := func(body, ct string) page {
+		req, _ := http.NewRequest(http.MethodPost, w.base+base+"/nachweise", strings.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Origin", w.base)
+		return c.do(req)
+	}
+	head := "--b\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n" + tok + "\r\n"
+	req := func(id string) string {
+		return "--b\r\nContent-Disposition: form-data; name=\"requirement\"\r\n\r\n" + id + "\r\n"
+	}
+	file := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		want       string
+	}{
+		{"no file", head + req("mietvertrag") + "--b--\r\n", 400, "Bitte wählen Sie eine Datei aus."},
+		{"a truncated body", head + req("mietvertrag") + file + "%PDF-1.4 abgeschnitten", 400, "nicht vollständig angekommen"},
+		{"an unknown requirement", head + req("reisepass") + file + string(samplePDF("x")) + "\r\n--b--\r\n", 400, "Diesen Nachweis verlangt die Leistung nicht."},
+		{"a file above the limit", head + req("mietvertrag") + file + "%PDF-1.4\n" + strings.Repeat("x", 11<<20) + "\r\n--b--\r\n", 413, "zu groß"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			post(tc.body, "multipart/form-data; boundary=b").mustContain(t, tc.status, tc.want)
+		})
+	}
+	if strings.Contains(c.get(base+"/nachweise").Body, `class="file-name"`) {
+		t.Fatal("a refused upload left a file")
+	}
+	// Without the token first in the body the Gate refuses the post.
+	post(req("mietvertrag")+head+file+string(samplePDF("x"))+"\r\n--b--\r\n", "multipart/form-data; boundary=b").mustContain(t, 403, "Formular abgelaufen")
+}
