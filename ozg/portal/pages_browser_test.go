@@ -259,7 +259,7 @@ func browserJourney(t *testing.T, width int64) {
 		waitHeading("Angaben prüfen"),
 	)
 	summary := text("summary", "main")
-	for _, want := range []string{"Hans", "Ehegatte", "68,5", "1.450", "mietvertrag.pdf", "lohnabrechnung.pdf"} {
+	for _, want := range []string{"Hans", "Ehegatte", "68,5", "1450", "mietvertrag.pdf", "lohnabrechnung.pdf"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary)
 		}

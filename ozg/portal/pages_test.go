@@ -115,7 +115,7 @@ func TestHTMLJourney(t *testing.T) {
 	c.upload(ev, "einkommen", "lohnabrechnung.pdf", samplePDF("Lohn")).mustContain(t, 200, "lohnabrechnung.pdf")
 
 	sum := c.get(base + "/pruefen")
-	sum.mustContain(t, 200, "Antrag verbindlich absenden", "Hans", "68,5", "1.450", "Ehegatte", "01.04.2019", "mietvertrag.pdf")
+	sum.mustContain(t, 200, "Antrag verbindlich absenden", "Hans", "68,5", "1450", "Ehegatte", "01.04.2019", "mietvertrag.pdf")
 	if strings.Contains(sum.Body, "noch nicht vollständig") {
 		t.Fatalf("summary says incomplete:\n%s", sum.Body)
 	}
