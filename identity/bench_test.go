@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ func BenchmarkSessionDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.Decode(value); err != nil {
+		if _, err := s.Decode(context.Background(), value); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -36,7 +37,7 @@ func BenchmarkSessionDecodeUncached(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.Decode(value); err != nil {
+		if _, err := s.Decode(context.Background(), value); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -57,14 +58,14 @@ func BenchmarkSessionDecodeUncachedWithLogoutHint(b *testing.B) {
 	p := *erika
 	p.LogoutHint = "eyJhbGciOiJSUzI1NiIsImtpZCI6InJzYS0xIiwidHlwIjoiSldUIn0." + strings.Repeat("e", 1400) + "." + strings.Repeat("s", 342)
 	rec := httptest.NewRecorder()
-	if _, err := s.Start(rec, &p); err != nil {
+	if _, err := s.Start(rec, httptest.NewRequest("GET", "/", nil), &p); err != nil {
 		b.Fatal(err)
 	}
 	value := rec.Result().Cookies()[0].Value
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		sess, err := s.Decode(value)
+		sess, err := s.Decode(context.Background(), value)
 		if err != nil || sess.Principal.LogoutHint == "" {
 			b.Fatal(sess, err)
 		}

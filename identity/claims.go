@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -74,6 +75,11 @@ type ClaimMapping struct {
 	OrganisationID   []string `json:"organisationId,omitempty"`
 	OrganisationName []string `json:"organisationName,omitempty"`
 	OrganisationKind []string `json:"organisationKind,omitempty"`
+
+	// Roles names claims that carry roles or groups, e.g. "roles", "groups" or Keycloak's
+	// "realm_access.roles": a list of strings, or one string of space-separated names. Every
+	// named claim that is present contributes; duplicates are dropped.
+	Roles []string `json:"roles,omitempty"`
 
 	// MethodValues maps the values of the Method claims (amr entries, say) to methods.
 	MethodValues map[string]Method `json:"methodValues,omitempty"`
@@ -257,7 +263,67 @@ func (m ClaimMapping) Principal(claims map[string]any, issuer string, acr ACRMap
 	if err != nil {
 		return nil, err
 	}
+	if p.Roles, err = m.roles(claims); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// Bounds on roles: a provider's claims are outside input.
+const (
+	maxRoles      = 64
+	maxRoleLength = 128
+)
+
+// roles collects the values of the role claims, in order, without duplicates.
+func (m ClaimMapping) roles(claims map[string]any) ([]string, error) {
+	var out []string
+	add := func(claim, r string) error {
+		r = strings.TrimSpace(r)
+		switch {
+		case r == "" || slices.Contains(out, r):
+			return nil
+		case len(r) > maxRoleLength:
+			return &ClaimsError{Claim: claim, Reason: fmt.Sprintf("a role is longer than %d bytes", maxRoleLength)}
+		case len(out) == maxRoles:
+			return &ClaimsError{Claim: claim, Reason: fmt.Sprintf("more than %d roles", maxRoles)}
+		}
+		out = append(out, r)
+		return nil
+	}
+	for _, n := range m.Roles {
+		v, ok := lookupPath(claims, n)
+		if !ok || v == nil {
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			for _, r := range strings.Fields(x) {
+				if err := add(n, r); err != nil {
+					return nil, err
+				}
+			}
+		case []any:
+			for _, e := range x {
+				s, ok := e.(string)
+				if !ok {
+					return nil, &ClaimsError{Claim: n, Reason: "list entries are not strings"}
+				}
+				if err := add(n, s); err != nil {
+					return nil, err
+				}
+			}
+		case []string:
+			for _, s := range x {
+				if err := add(n, s); err != nil {
+					return nil, err
+				}
+			}
+		default:
+			return nil, &ClaimsError{Claim: n, Reason: fmt.Sprintf("want a list of strings, got %T", v)}
+		}
+	}
+	return out, nil
 }
 
 func (m ClaimMapping) method(claims map[string]any, l Level, eidasCountry string) (Method, error) {

@@ -25,7 +25,11 @@
 // RelyingParty; identity/saml's ServiceProvider for BundID over SAML 2.0); a
 // [BearerVerifier] checks API clients' tokens. After login the principal lives in a session
 // cookie that [Sessions] seals with a [Keyring] (JWE dir + A256GCM, several keys for
-// rotation), with idle and absolute expiry. A [Gate] puts it all in front of handlers:
+// rotation), with idle and absolute expiry. The cookie carries a session id that a
+// [SessionStore] must confirm on every request: logout, a step-up and a new login end the
+// old session in the store, so its cookie is refused from then on, on every replica that
+// shares the store ([MemorySessionStore] for one process; ozg/sqlstore for several).
+// [Sessions.EndAll] ends every session of a person. A [Gate] puts it all in front of handlers:
 // [Gate.Authenticate] (session cookie or bearer token, CSRF check for state-changing
 // requests), [Gate.RequireLevel] (401/403 as problem+json with the required level, browsers
 // redirected to a login or step-up), and the login, callback and logout handlers.
@@ -50,7 +54,8 @@
 // # Testing
 //
 // identity/identitytest is a local BundID-like OpenID provider for tests and examples,
-// identity/samltest its SAML counterpart with the same personas.
+// identity/samltest its SAML counterpart with the same personas; identity/sessiontest is the
+// conformance suite every [SessionStore] passes.
 //
 // identity is a leaf package: it imports nothing else of ozgkit but internal packages.
 package identity

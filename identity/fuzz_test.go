@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -16,18 +17,23 @@ func FuzzSessionDecode(f *testing.F) {
 		f.Fatal(err)
 	}
 	clk := &testClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	s, err := NewSessions(ring, &SessionOptions{Now: clk.Now, CacheSize: -1})
+	store := NewMemorySessionStore()
+	s, err := NewSessions(ring, &SessionOptions{Now: clk.Now, CacheSize: -1, Store: store})
 	if err != nil {
 		f.Fatal(err)
 	}
 	// A fixed session (the fuzzing workers each run this setup, so nothing random may go
 	// into what they compare; the IV may differ, the content may not).
-	b, _ := json.Marshal(wireSession{V: 1, P: *erika, C: clk.t.Unix(), T: clk.t.Unix(), X: "fixed-csrf-token-0123456789abcdefghij"})
+	const id = "fixed-session-id-0123456789abcdefghijklmnop"
+	if err := store.Create(context.Background(), SessionRecord{ID: id, Subject: erika.Subject, Created: clk.t, Expires: clk.t.Add(time.Hour)}); err != nil {
+		f.Fatal(err)
+	}
+	b, _ := json.Marshal(wireSession{V: sessionVersion, I: id, P: *erika, C: clk.t.Unix(), T: clk.t.Unix(), X: "fixed-csrf-token-0123456789abcdefghij"})
 	valid, err := ring.Seal(b)
 	if err != nil {
 		f.Fatal(err)
 	}
-	want, err := s.Decode(valid)
+	want, err := s.Decode(context.Background(), valid)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -37,9 +43,9 @@ func FuzzSessionDecode(f *testing.F) {
 	f.Add("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiazEiLCJ6aXAiOiJERUYifQ..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA")
 	f.Add(`{"protected":"e30","ciphertext":"","iv":"","tag":""}`)
 	f.Fuzz(func(t *testing.T, value string) {
-		got, err := s.Decode(value)
+		got, err := s.Decode(context.Background(), value)
 		if err != nil {
-			if !errors.Is(err, ErrSessionInvalid) && !errors.Is(err, ErrSessionExpired) {
+			if !errors.Is(err, ErrSessionInvalid) && !errors.Is(err, ErrSessionExpired) && !errors.Is(err, ErrSessionEnded) {
 				t.Fatalf("error %v matches no session error", err)
 			}
 			return

@@ -105,10 +105,15 @@ func (g *Gate) Authenticate(next http.Handler) http.Handler {
 		case errors.Is(err, ErrNoSession):
 			next.ServeHTTP(w, r)
 			return
-		case err != nil:
+		case errors.Is(err, ErrSessionInvalid), errors.Is(err, ErrSessionExpired), errors.Is(err, ErrSessionEnded):
 			g.log.LogAttrs(r.Context(), slog.LevelInfo, "session cookie refused", slog.String("error", err.Error()))
-			g.sessions.End(w)
+			g.sessions.clear(w)
 			next.ServeHTTP(w, r)
+			return
+		case err != nil:
+			// The store did not answer: neither accept the session nor throw the cookie away.
+			g.log.LogAttrs(r.Context(), slog.LevelError, "session store failed", slog.String("error", err.Error()))
+			problem.Error(w, http.StatusServiceUnavailable, "Die Anmeldung kann gerade nicht geprüft werden; bitte versuchen Sie es gleich noch einmal.")
 			return
 		}
 		if err := g.CheckCSRF(r, sess); err != nil {
@@ -239,8 +244,9 @@ func LocalPath(s string) bool {
 	return err == nil && u.Scheme == "" && u.Host == ""
 }
 
-// CallbackHandler finishes a login at the provider's redirect, starts the session and sends
-// the browser to where the login was started from.
+// CallbackHandler finishes a login at the provider's redirect, starts the session (ending
+// the one the browser had, see [Sessions.Start]) and sends the browser to where the login
+// was started from.
 func (g *Gate) CallbackHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if g.authn == nil {
@@ -260,7 +266,7 @@ func (g *Gate) CallbackHandler() http.Handler {
 			}
 			return
 		}
-		if _, err := g.sessions.Start(w, p); err != nil {
+		if _, err := g.sessions.Start(w, r, p); err != nil {
 			g.log.LogAttrs(r.Context(), slog.LevelError, "session start failed", slog.String("error", err.Error()))
 			problem.Error(w, http.StatusInternalServerError, "the session could not be started")
 			return
@@ -272,8 +278,9 @@ func (g *Gate) CallbackHandler() http.Handler {
 	})
 }
 
-// LogoutHandler ends the session on POST (CSRF-checked like every state-changing request)
-// and sends the browser to the provider's end-session endpoint, or to AfterLogout.
+// LogoutHandler ends the session on POST (CSRF-checked like every state-changing request),
+// in the session store too, so its cookie is refused everywhere afterwards, and sends the
+// browser to the provider's end-session endpoint, or to AfterLogout.
 func (g *Gate) LogoutHandler() http.Handler {
 	return g.Authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -283,7 +290,11 @@ func (g *Gate) LogoutHandler() http.Handler {
 		}
 		target := g.after
 		if sess, ok := SessionFrom(r.Context()); ok {
-			g.sessions.End(w)
+			if err := g.sessions.End(r.Context(), w, sess); err != nil {
+				g.log.LogAttrs(r.Context(), slog.LevelError, "logout failed", slog.String("error", err.Error()))
+				problem.Error(w, http.StatusServiceUnavailable, "Die Abmeldung ist fehlgeschlagen; bitte versuchen Sie es noch einmal.")
+				return
+			}
 			if g.authn != nil {
 				if u := g.authn.EndSessionURL(&sess.Principal); u != "" {
 					target = u

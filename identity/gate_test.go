@@ -24,7 +24,7 @@ func gateApp(t *testing.T, required Level) (*Gate, *Sessions, http.Handler) {
 func withSession(t *testing.T, s *Sessions, p *Principal, r *http.Request) *Session {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	sess, err := s.Start(rec, p)
+	sess, err := s.Start(rec, httptest.NewRequest("GET", "/", nil), p)
 	if err != nil {
 		t.Fatal(err)
 	}

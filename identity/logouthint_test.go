@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -28,14 +29,14 @@ func TestTheLogoutHintIsKeptInTheSessionButNeverInJSON(t *testing.T) {
 			p := *erika
 			p.LogoutHint = tt.hint
 			rec := httptest.NewRecorder()
-			if _, err := s.Start(rec, &p); err != nil {
+			if _, err := s.Start(rec, httptest.NewRequest("GET", "/", nil), &p); err != nil {
 				t.Fatalf("start: %v", err)
 			}
 			c := rec.Result().Cookies()[0]
 			if len(c.Value) > maxCookie {
 				t.Fatalf("cookie of %d bytes", len(c.Value))
 			}
-			sess, err := s.Decode(c.Value)
+			sess, err := s.Decode(context.Background(), c.Value)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -53,6 +53,11 @@ type Principal struct {
 	// dropped from it when the cookie would grow beyond what browsers keep), and never
 	// written as JSON, so API answers that show the principal do not carry it.
 	LogoutHint string `json:"-"`
+
+	// Roles are the roles or groups the provider grants, read from the claims that
+	// [ClaimMapping.Roles] names. Citizen logins have none; staff logins at an authority's own
+	// provider carry the roles that decide which services a case worker may handle.
+	Roles []string `json:"roles,omitempty"`
 }
 
 // MaxLogoutHint bounds [Principal.LogoutHint]; an authenticator leaves a longer hint out.

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -22,6 +23,9 @@ var (
 	// ErrSessionInvalid: the cookie does not open (tampered, retired key, malformed) or its
 	// content is not a session.
 	ErrSessionInvalid = errors.New("identity: session invalid")
+	// ErrSessionEnded: the cookie opens, but its session was ended (logout, step-up, a new
+	// login in the same browser, [Sessions.EndAll]) or is unknown to the [SessionStore].
+	ErrSessionEnded = errors.New("identity: session ended")
 )
 
 // SessionOptions tune [Sessions]; nil means defaults.
@@ -40,11 +44,19 @@ type SessionOptions struct {
 	Now func() time.Time
 	// CacheSize bounds the cache of decoded cookies, keyed by the cookie's SHA-256, that
 	// spares decrypting the same cookie on every request (default 10000; negative disables).
+	// The session store is asked on every request all the same.
 	CacheSize int
+	// Store keeps the server-side record of each session, asked on every request, so that
+	// ended sessions are refused. Default: a [MemorySessionStore], which is right for a
+	// single process only; several replicas need one shared store (ozg/sqlstore).
+	Store SessionStore
 }
 
-// Session is a logged-in browser's state, kept entirely in an encrypted cookie.
+// Session is a logged-in browser's state, kept in an encrypted cookie whose session id a
+// [SessionStore] must still know.
 type Session struct {
+	// ID names the session's record in the [SessionStore].
+	ID        string
 	Principal Principal
 	Created   time.Time // login time; the absolute expiry counts from here
 	LastSeen  time.Time // last request that refreshed the cookie; the idle expiry counts from here
@@ -53,8 +65,14 @@ type Session struct {
 }
 
 // Sessions keeps sessions in a cookie sealed with a [Keyring] (JWE dir + A256GCM): HttpOnly,
-// Secure unless configured otherwise, SameSite=Lax. It is safe for concurrent use and needs
-// no server-side storage, so it works unchanged with several replicas sharing the keyring.
+// Secure unless configured otherwise, SameSite=Lax. The cookie carries the principal, the
+// login time, the last activity and a session id; a [SessionStore] keeps the id for as long
+// as the session lives, and a cookie whose id the store no longer knows is refused, so that
+// logout, step-up and a new login end the old session for good. Several replicas share the
+// keyring and one store. It is safe for concurrent use.
+//
+// A session ends at the first of: its idle timeout (no request for IdleTimeout), its
+// absolute expiry (MaxAge after login, which activity never extends), and its revocation.
 type Sessions struct {
 	keys     *Keyring
 	name     string
@@ -66,6 +84,7 @@ type Sessions struct {
 	now      func() time.Time
 	touchGap time.Duration
 	cache    *hashcache.Cache[*Session]
+	store    SessionStore
 }
 
 // maxCookie is the largest cookie value written; browsers keep about 4 KiB per cookie.
@@ -81,7 +100,10 @@ func NewSessions(keys *Keyring, opts *SessionOptions) (*Sessions, error) {
 	}
 	s := &Sessions{
 		keys: keys, name: opts.CookieName, path: opts.Path, domain: opts.Domain, secure: !opts.Insecure,
-		idle: opts.IdleTimeout, maxAge: opts.MaxAge, now: opts.Now,
+		idle: opts.IdleTimeout, maxAge: opts.MaxAge, now: opts.Now, store: opts.Store,
+	}
+	if s.store == nil {
+		s.store = NewMemorySessionStore()
 	}
 	if s.name == "" {
 		s.name = "ozgkit_session"
@@ -117,6 +139,7 @@ func (s *Sessions) CookieName() string { return s.name }
 // wireSession is the sealed form.
 type wireSession struct {
 	V int       `json:"v"`
+	I string    `json:"i"`
 	P Principal `json:"p"`
 	C int64     `json:"c"`
 	T int64     `json:"t"`
@@ -124,17 +147,52 @@ type wireSession struct {
 	H string    `json:"h,omitempty"` // Principal.LogoutHint, which Principal does not marshal
 }
 
-// Start begins a new session for p (a new CSRF token, a new absolute lifetime) and sets its
-// cookie on w. Logging in again, a step-up for example, starts a new session.
-func (s *Sessions) Start(w http.ResponseWriter, p *Principal) (*Session, error) {
+// sessionVersion is the sealed form's version; cookies of other versions are refused.
+const sessionVersion = 2
+
+// Start begins a new session for p (a new id in the store, a new CSRF token, a new absolute
+// lifetime) and sets its cookie on w. Logging in again, a step-up for example, starts a new
+// session: the session the request r carries, if its cookie opens, is ended first, so its
+// cookie is refused from now on.
+func (s *Sessions) Start(w http.ResponseWriter, r *http.Request, p *Principal) (*Session, error) {
 	if !p.Authenticated() {
 		return nil, errors.New("identity: start session: principal has no subject or level")
 	}
+	if len(p.Subject) > MaxSessionSubject {
+		return nil, fmt.Errorf("identity: start session: subject longer than %d bytes", MaxSessionSubject)
+	}
+	ctx := r.Context()
+	if c, err := r.Cookie(s.name); err == nil {
+		if old, err := s.open(c.Value); err == nil {
+			if err := s.store.Revoke(ctx, old.ID); err != nil {
+				return nil, fmt.Errorf("identity: start session: end the previous one: %w", err)
+			}
+		}
+	}
+	now := s.now()
+	sess := &Session{ID: random32(), Principal: *p, Created: now, LastSeen: now, CSRFToken: random32()}
+	rec := SessionRecord{ID: sess.ID, Subject: p.Subject, Created: now, Expires: s.expires(sess)}
+	if err := s.store.Create(ctx, rec); err != nil {
+		return nil, fmt.Errorf("identity: start session: %w", err)
+	}
+	if err := s.write(w, sess); err != nil {
+		_ = s.store.Revoke(context.WithoutCancel(ctx), sess.ID)
+		return nil, err
+	}
+	return sess, nil
+}
+
+// random32 returns 32 random bytes, base64url.
+func random32() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
-	now := s.now()
-	sess := &Session{Principal: *p, Created: now, LastSeen: now, CSRFToken: base64.RawURLEncoding.EncodeToString(b)}
-	return sess, s.write(w, sess)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// expires is the absolute end of sess. The cookie holds whole seconds, so the end is
+// counted from the login second as the check does.
+func (s *Sessions) expires(sess *Session) time.Time {
+	return time.Unix(sess.Created.Unix(), 0).Add(s.maxAge)
 }
 
 // write seals sess into its cookie. When the cookie would be too large with the principal's
@@ -154,9 +212,12 @@ func (s *Sessions) write(w http.ResponseWriter, sess *Session) error {
 	if len(v) > maxCookie {
 		return fmt.Errorf("identity: session cookie would be %d bytes, more than %d", len(v), maxCookie)
 	}
+	// The browser keeps the cookie no longer than the session's absolute expiry: a refreshed
+	// cookie does not start the maximum age anew.
+	left := s.expires(sess).Sub(s.now())
 	http.SetCookie(w, &http.Cookie{
 		Name: s.name, Value: v, Path: s.path, Domain: s.domain,
-		MaxAge:   int(s.maxAge.Seconds()),
+		MaxAge:   max(int((left+time.Second-1)/time.Second), 1),
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 	return nil
@@ -167,7 +228,7 @@ func (s *Sessions) seal(sess *Session) (string, error) {
 	if len(hint) > MaxLogoutHint {
 		hint = ""
 	}
-	b, err := json.Marshal(wireSession{V: 1, P: sess.Principal, C: sess.Created.Unix(), T: sess.LastSeen.Unix(), X: sess.CSRFToken, H: hint})
+	b, err := json.Marshal(wireSession{V: sessionVersion, I: sess.ID, P: sess.Principal, C: sess.Created.Unix(), T: sess.LastSeen.Unix(), X: sess.CSRFToken, H: hint})
 	if err != nil {
 		return "", fmt.Errorf("identity: session: %w", err)
 	}
@@ -181,19 +242,42 @@ func (s *Sessions) Load(r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, ErrNoSession
 	}
-	return s.Decode(c.Value)
+	return s.Decode(r.Context(), c.Value)
 }
 
-// Decode opens a session cookie value and checks its expiry. A value that does not open
-// (tampered, sealed with a retired key, malformed) gives an error matching
-// [ErrSessionInvalid]; an idle or too old session [ErrSessionExpired].
-func (s *Sessions) Decode(value string) (*Session, error) {
+// Decode opens a session cookie value, checks its expiry and asks the store whether the
+// session still lives. A value that does not open (tampered, sealed with a retired key,
+// malformed) gives an error matching [ErrSessionInvalid]; an idle or too old session
+// [ErrSessionExpired]; a session the store no longer knows [ErrSessionEnded]. Any other
+// error is the store's failure: the session is then neither accepted nor known to be bad.
+func (s *Sessions) Decode(ctx context.Context, value string) (*Session, error) {
+	sess, err := s.open(value)
+	if err != nil {
+		return nil, err
+	}
+	if sess, err = s.check(sess); err != nil {
+		return nil, err
+	}
+	rec, err := s.store.Lookup(ctx, sess.ID, s.now())
+	switch {
+	case errors.Is(err, ErrSessionNotFound):
+		return nil, fmt.Errorf("%w: %w", ErrSessionEnded, err)
+	case err != nil:
+		return nil, fmt.Errorf("identity: session store: %w", err)
+	case rec.Subject != sess.Principal.Subject:
+		return nil, fmt.Errorf("%w: the store holds the session for another subject", ErrSessionInvalid)
+	}
+	return sess, nil
+}
+
+// open returns the session sealed in value without checking its expiry or the store.
+func (s *Sessions) open(value string) (*Session, error) {
 	var sum [32]byte
 	if s.cache != nil && len(value) <= MaxSealed {
 		sum = sha256.Sum256([]byte(value))
 		if cached, ok := s.cache.Get(sum, s.now()); ok {
 			sess := *cached
-			return s.check(&sess)
+			return &sess, nil
 		}
 	}
 	b, err := s.keys.Open(value)
@@ -204,20 +288,20 @@ func (s *Sessions) Decode(value string) (*Session, error) {
 	if err := json.Unmarshal(b, &ws); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSessionInvalid, err)
 	}
-	if ws.V != 1 || !ws.P.Authenticated() || len(ws.X) < 32 {
+	if ws.V != sessionVersion || !ws.P.Authenticated() || len(ws.X) < 32 || ws.I == "" || len(ws.I) > MaxSessionID {
 		return nil, fmt.Errorf("%w: not a session of this version", ErrSessionInvalid)
 	}
 	if len(ws.H) <= MaxLogoutHint {
 		ws.P.LogoutHint = ws.H
 	}
-	sess := &Session{Principal: ws.P, Created: time.Unix(ws.C, 0), LastSeen: time.Unix(ws.T, 0), CSRFToken: ws.X}
+	sess := &Session{ID: ws.I, Principal: ws.P, Created: time.Unix(ws.C, 0), LastSeen: time.Unix(ws.T, 0), CSRFToken: ws.X}
 	if s.cache != nil {
 		// A cookie's content never changes (it is authenticated), so a decoded copy may be
 		// reused until the session could no longer be valid; expiry is checked on every use.
 		cp := *sess
 		s.cache.Put(sum, &cp, sess.Created.Add(s.maxAge))
 	}
-	return s.check(sess)
+	return sess, nil
 }
 
 // check applies the idle and absolute expiry to a decoded session.
@@ -246,7 +330,41 @@ func (s *Sessions) Touch(w http.ResponseWriter, sess *Session) error {
 	return s.write(w, sess)
 }
 
-// End deletes the session cookie.
-func (s *Sessions) End(w http.ResponseWriter) {
+// End ends sess (logout): its record leaves the store, so its cookie is refused from now on
+// on every replica sharing the store, and the cookie is deleted on w. When the store fails,
+// the cookie is left in place (so the logout can be tried again) and the error returned.
+// A nil sess only deletes the cookie.
+func (s *Sessions) End(ctx context.Context, w http.ResponseWriter, sess *Session) error {
+	if sess != nil {
+		if err := s.store.Revoke(ctx, sess.ID); err != nil {
+			return fmt.Errorf("identity: end session: %w", err)
+		}
+	}
+	s.clear(w)
+	return nil
+}
+
+// EndAll ends every session of the subject (a citizen's "log out everywhere", or an
+// operator's answer to a stolen account) and returns how many were ended.
+func (s *Sessions) EndAll(ctx context.Context, subject string) (int, error) {
+	n, err := s.store.RevokeSubject(ctx, subject)
+	if err != nil {
+		return n, fmt.Errorf("identity: end all sessions: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteExpired removes the records of expired sessions from the store; a portal runs it
+// now and then (an hour apart is plenty). Expired sessions are refused whether or not it runs.
+func (s *Sessions) DeleteExpired(ctx context.Context) (int, error) {
+	n, err := s.store.DeleteExpired(ctx, s.now())
+	if err != nil {
+		return n, fmt.Errorf("identity: delete expired sessions: %w", err)
+	}
+	return n, nil
+}
+
+// clear deletes the session cookie.
+func (s *Sessions) clear(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: s.name, Path: s.path, Domain: s.domain, MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }

@@ -35,9 +35,6 @@ type BlobStore interface {
 // ozg/evidence.ErrInvalidKey, so one blob store serves both packages with one contract.
 var ErrInvalidBlobKey = memblob.ErrInvalidKey
 
-// checkBlobKey applies the key rules of [BlobStore].
-func checkBlobKey(key string) error { return memblob.CheckKey(key) }
-
 // MemoryBlobStore is a [BlobStore] in memory, for tests and examples. Unlike a filesystem
 // store it necessarily holds every blob in memory.
 type MemoryBlobStore struct{ s *memblob.Store }

@@ -222,6 +222,17 @@ func (s *Applications) RemoveEvidence(ctx context.Context, owner, id, evidenceID
 	return s.touch(ctx, a.ID)
 }
 
+// EvidenceChanged records that the evidence of owner's draft id changed outside
+// AttachEvidence and RemoveEvidence (an HTTP handler that streams uploads itself, such as
+// evidence.Handler, calls it through evidence.ChangeHook). It answers a *TransitionError when
+// the application is no longer a draft; the change must then be undone.
+func (s *Applications) EvidenceChanged(ctx context.Context, owner, id string) error {
+	if _, err := s.Get(ctx, owner, id); err != nil {
+		return err
+	}
+	return s.touch(ctx, id)
+}
+
 // touch counts up a draft's version after its evidence changed, so that a Submit that read
 // the evidence before the change fails its version check and reads it again. It fails with a
 // *TransitionError when the application is no longer a draft.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrBadCursor: a pagination cursor was not made by the store, or was altered.
@@ -74,19 +76,25 @@ func EncodeCursor(createdAt time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(createdAt.UnixNano(), 10) + "|" + id))
 }
 
-// DecodeCursor reverses EncodeCursor, or returns ErrBadCursor.
+// DecodeCursor reverses EncodeCursor, or returns ErrBadCursor. Only the exact spelling
+// EncodeCursor writes is accepted (no sign, leading zero or stray padding bit), and the id
+// must be 1 to 128 bytes of UTF-8 without control characters, so that nothing a store could
+// choke on (NUL, invalid UTF-8) reaches its query.
 func DecodeCursor(cursor string) (time.Time, string, error) {
 	if len(cursor) > 200 {
 		return time.Time{}, "", fmt.Errorf("%w: too long", ErrBadCursor)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(cursor)
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != cursor { // the decoder skips CR and LF
 		return time.Time{}, "", fmt.Errorf("%w: not base64url", ErrBadCursor)
 	}
 	ns, id, ok := strings.Cut(string(b), "|")
 	n, err := strconv.ParseInt(ns, 10, 64)
-	if !ok || err != nil || id == "" {
+	if !ok || err != nil || strconv.FormatInt(n, 10) != ns {
 		return time.Time{}, "", fmt.Errorf("%w: malformed", ErrBadCursor)
+	}
+	if id == "" || len(id) > 128 || !utf8.ValidString(id) || strings.ContainsFunc(id, unicode.IsControl) {
+		return time.Time{}, "", fmt.Errorf("%w: malformed id", ErrBadCursor)
 	}
 	return time.Unix(0, n).UTC(), id, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -182,7 +183,7 @@ func TestTheAttributesBecomeThePrincipal(t *testing.T) {
 		t.Errorf("address %+v, want %+v", p.Address, want.Address)
 	}
 	p.Address = want.Address
-	if *p != want {
+	if !reflect.DeepEqual(*p, want) {
 		t.Errorf("principal\n%+v\nwant\n%+v", *p, want)
 	}
 }

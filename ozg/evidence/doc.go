@@ -14,10 +14,13 @@
 // [Manager.Upload] (or [Manager.UploadPart] for a multipart.Part) streams a file and never holds
 // it whole in memory:
 //
-//   - the first 3 KiB are read to sniff the media type (github.com/gabriel-vasile/mimetype);
-//     the declared Content-Type is ignored. Types the requirement does not accept, active
-//     content (HTML, SVG, script) and file names whose extension contradicts the content are
-//     refused before anything is stored;
+//   - the first 3 KiB are read, and before anything else searched for active content (HTML,
+//     XHTML, SVG, XSLT, script URLs; UTF-16 too), which is refused whatever it looks like
+//     otherwise. Then the media type is sniffed (github.com/gabriel-vasile/mimetype; the
+//     declared Content-Type is ignored) and must be one the requirement accepts, with its
+//     format's signature where the format puts it (a PDF starts with "%PDF-", a PNG with its
+//     eight magic bytes...), and the file name's extension must fit it. All of this happens
+//     before anything is stored;
 //   - the rest streams through a SHA-512 hash (the hex form FIT-Connect metadata carries) into
 //     the [BlobStore], stopping as soon as the requirement's MaxSize or the application's
 //     remaining total ([Options].MaxTotalSizePerApplication) is passed;
@@ -28,6 +31,11 @@
 // A refusal is a *[RefusedError] wrapping a sentinel (ErrTooLarge, ErrEmpty, ErrMediaType,
 // ErrExtensionMismatch, ErrTooManyFiles, ErrInfected) with German and English messages. A
 // refused, failed or interrupted upload leaves nothing behind.
+//
+// The [Handler]'s upload reads the request body under moving read deadlines on the
+// connection: a body that pauses longer than HandlerOptions.UploadIdleTimeout, or arrives
+// slower than UploadMinRate, is cut off (408), so a stalled client holds nothing for long.
+// Failures are answered with plain messages; error chains and storage keys go to the log only.
 //
 // # Virus scanning
 //

@@ -109,6 +109,24 @@ func newHarness(t testing.TB, scanner evidence.Scanner, opts *evidence.Options) 
 	return &harness{m: m, store: store, blobs: blobs, dir: dir}
 }
 
+// newHarnessWith is newHarness (no scanner, default options) with wrap's blob store in
+// front of the file blob store.
+func newHarnessWith(t testing.TB, wrap func(evidence.BlobStore) evidence.BlobStore) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	blobs, err := evidence.NewFileBlobStore(dir, &evidence.FileBlobStoreOptions{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	store := evidence.NewMemoryStore()
+	m, err := evidence.New(store, wrap(blobs), evidence.NewNoScanner(quiet), &evidence.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{m: m, store: store, blobs: blobs, dir: dir}
+}
+
 func (h *harness) upload(appID, name string, content io.Reader) (evidence.Evidence, error) {
 	return h.m.Upload(context.Background(), evidence.Upload{ApplicationID: appID, Requirement: documents, FileName: name}, content)
 }

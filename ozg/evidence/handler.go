@@ -10,6 +10,8 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/ozgkit/ozgkit/internal/problem"
 )
@@ -23,6 +25,15 @@ import (
 // [ErrNotFound] (the handlers answer 404 for both, never 403).
 type Applications interface {
 	Application(ctx context.Context, owner, id string) (Application, error)
+}
+
+// ChangeHook is an optional method of [Applications]: the handlers call EvidenceChanged after
+// they stored or deleted a file of application id. An error means the change must not stand
+// (the application was submitted meanwhile): a new upload is deleted again and answered 409.
+// Package ozg uses it to count the draft's version up, so a submission checks the evidence it
+// commits.
+type ChangeHook interface {
+	EvidenceChanged(ctx context.Context, owner, id string) error
 }
 
 // ApplicationsFunc adapts a function to [Applications].
@@ -52,6 +63,8 @@ type Handler struct {
 	owner func(*http.Request) (string, bool)
 	opts  HandlerOptions
 	log   *slog.Logger
+
+	noDeadline sync.Once
 }
 
 // HandlerOptions tune a [Handler].
@@ -62,6 +75,20 @@ type HandlerOptions struct {
 	MultipartOverhead int64
 	// Logger; default the Manager's.
 	Logger *slog.Logger
+	// UploadIdleTimeout is the longest an upload's body may pause without a byte, and the
+	// grace before UploadMinRate applies (default 30 s). The upload sets these read
+	// deadlines on its connection through http.ResponseController; they take the place of
+	// the server's ReadTimeout for the body, so the server may keep a short one for
+	// everything else. A client cut off is answered 408 and its connection closed; nothing
+	// of the upload is kept.
+	UploadIdleTimeout time.Duration
+	// UploadMinRate is the least average rate, in bytes per second, at which an upload's
+	// body must arrive once its grace has passed (default 8 KiB/s; negative disables).
+	UploadMinRate int64
+	// RequestID returns the id under which a request is logged (e.g. from the portal's
+	// request-id middleware); it is logged with failures and handed to the citizen in the
+	// problem's "requestId", never the failure itself. Nil: no id.
+	RequestID func(*http.Request) string
 }
 
 // maxMultipartParts bounds the parts read before the file.
@@ -76,6 +103,12 @@ func NewHandler(m *Manager, apps Applications, owner func(*http.Request) (string
 	}
 	if h.opts.MultipartOverhead <= 0 {
 		h.opts.MultipartOverhead = 64 << 10
+	}
+	if h.opts.UploadIdleTimeout <= 0 {
+		h.opts.UploadIdleTimeout = 30 * time.Second
+	}
+	if h.opts.UploadMinRate == 0 {
+		h.opts.UploadMinRate = 8 << 10
 	}
 	h.log = h.opts.Logger
 	if h.log == nil {
@@ -129,7 +162,10 @@ func notDraft(w http.ResponseWriter) {
 }
 
 // Upload stores the file of a multipart/form-data request: first the field "requirement" (the
-// requirement id), then one file part. It answers 201 with the evidence as JSON.
+// requirement id), then one file part. It answers 201 with the evidence as JSON. A body that
+// stalls or arrives below the minimum rate is cut off (408, see [HandlerOptions]); a body that
+// ends early is answered 400 and a storage failure 500, both with a plain message (the
+// details go to the log, with the request id). Nothing of a failed upload is kept.
 func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 	app, ok := h.application(w, r)
 	if !ok {
@@ -151,7 +187,14 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 		problem.Error(w, http.StatusUnsupportedMediaType, "Erwartet wird multipart/form-data.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, largest+h.opts.MultipartOverhead)
+	body := newUploadBody(w, r, h.opts.UploadIdleTimeout, h.opts.UploadMinRate)
+	if !body.armed() {
+		h.noDeadline.Do(func() {
+			h.log.Warn("evidence: the ResponseWriter takes no read deadline (does a middleware wrap it without Unwrap?); only the server's timeouts bound stalled uploads")
+		})
+	}
+	r.Body = http.MaxBytesReader(w, body, largest+h.opts.MultipartOverhead)
+	f := failure{h: h, w: w, r: r, body: body}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		badRequest(w, "", "malformed", "Die Anfrage ist kein gültiges multipart/form-data.", "The request is not valid multipart/form-data: "+err.Error())
@@ -161,13 +204,13 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 	for range maxMultipartParts {
 		p, err := mr.NextPart()
 		if err != nil {
-			h.multipartError(w, err, "Die Anfrage enthält keine Datei (Feld file).", "The request has no file part.")
+			f.multipart(err, "Die Anfrage enthält keine Datei (Feld file).", "The request has no file part.")
 			return
 		}
 		if p.FileName() == "" && p.FormName() == "requirement" {
 			b, err := io.ReadAll(io.LimitReader(p, 65))
 			if err != nil {
-				h.multipartError(w, err, "", "")
+				f.multipart(err, "", "")
 				return
 			}
 			if len(b) > 64 || len(b) == 0 {
@@ -198,7 +241,7 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 		}
 		e, err := h.m.UploadPart(r.Context(), app.ID, *req, p)
 		if err != nil {
-			h.uploadError(w, err)
+			f.upload(err)
 			return
 		}
 		// One file per request: anything but the end of the body undoes the upload.
@@ -207,8 +250,14 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) {
 			if err == nil {
 				badRequest(w, "file", "tooManyParts", "Bitte laden Sie je Anfrage genau eine Datei hoch.", "Upload exactly one file per request.")
 			} else {
-				h.multipartError(w, err, "", "")
+				f.multipart(err, "", "")
 			}
+			return
+		}
+		if err := h.changed(r, app.ID); err != nil {
+			_ = h.m.Delete(context.WithoutCancel(r.Context()), app.ID, e.ID)
+			h.log.Info("evidence: upload refused after storing", "err", err)
+			notDraft(w)
 			return
 		}
 		w.Header().Set("Location", r.URL.Path+"/"+e.ID)
@@ -228,22 +277,59 @@ func badRequest(w http.ResponseWriter, field, code, de, en string) {
 	problem.Write(w, d)
 }
 
-// multipartError answers an error of reading the multipart body.
-func (h *Handler) multipartError(w http.ResponseWriter, err error, eofDE, eofEN string) {
+// failure answers the failures of one upload request.
+type failure struct {
+	h    *Handler
+	w    http.ResponseWriter
+	r    *http.Request
+	body *uploadBody
+}
+
+// client answers a failure of the client's body (cut off for slowness, truncated, gone) with
+// a plain message and reports whether it was one. Details go to the log only.
+func (f failure) client(err error) bool {
+	if f.body.err != nil {
+		// What is left of a failed body is not worth reading: the connection closes.
+		f.w.Header().Set("Connection", "close")
+	}
 	var mbe *http.MaxBytesError
 	switch {
+	case f.body.timeout:
+		f.log(slog.LevelInfo, "evidence: upload cut off: too slow or stalled", err)
+		f.write(problem.Details{Status: http.StatusRequestTimeout, Detail: "Die Datei kam zu langsam an; die Übertragung wurde abgebrochen. Bitte versuchen Sie es noch einmal.",
+			Extra: map[string]any{"code": "timeout", "detailEn": "The upload was too slow or stalled and was cut off."}})
 	case errors.As(err, &mbe):
-		problem.Write(w, problem.Details{Status: http.StatusRequestEntityTooLarge, Detail: "Die Anfrage ist zu groß.",
+		return false
+	case f.body.err != nil, errors.Is(err, io.ErrUnexpectedEOF), f.r.Context().Err() != nil:
+		f.log(slog.LevelInfo, "evidence: upload incomplete", err)
+		f.write(problem.Details{Status: http.StatusBadRequest, Detail: "Die Datei kam nicht vollständig an.",
+			Errors: []problem.FieldError{{Pointer: "file", Code: "incomplete", Message: "Die Datei kam nicht vollständig an.", MessageEN: "The upload did not arrive completely."}}})
+	default:
+		return false
+	}
+	return true
+}
+
+// multipart answers an error of reading the multipart body.
+func (f failure) multipart(err error, eofDE, eofEN string) {
+	var mbe *http.MaxBytesError
+	switch {
+	case f.client(err):
+	case errors.As(err, &mbe):
+		problem.Write(f.w, problem.Details{Status: http.StatusRequestEntityTooLarge, Detail: "Die Anfrage ist zu groß.",
 			Errors: []problem.FieldError{{Pointer: "file", Code: "tooLarge", Message: "Die Datei ist zu groß.", MessageEN: fmt.Sprintf("The request is larger than %d bytes.", mbe.Limit)}}})
 	case err == io.EOF && eofDE != "":
-		badRequest(w, "file", "required", eofDE, eofEN)
+		badRequest(f.w, "file", "required", eofDE, eofEN)
 	default:
-		badRequest(w, "", "malformed", "Die Anfrage ist kein gültiges multipart/form-data.", "The multipart body is malformed: "+err.Error())
+		// The multipart reader's own errors name the client's syntax only.
+		badRequest(f.w, "", "malformed", "Die Anfrage ist kein gültiges multipart/form-data.", "The multipart body is malformed: "+err.Error())
 	}
 }
 
-// uploadError answers an error of the pipeline.
-func (h *Handler) uploadError(w http.ResponseWriter, err error) {
+// upload answers an error of the pipeline: a refusal with its message, a failure of the
+// client's body plainly, anything else (the blob store, the metadata store, the scanner) as
+// 500 with the request id and without the error, which goes to the log.
+func (f failure) upload(err error) {
 	var re *RefusedError
 	if errors.As(err, &re) {
 		status, code := http.StatusUnprocessableEntity, "invalid"
@@ -261,18 +347,52 @@ func (h *Handler) uploadError(w http.ResponseWriter, err error) {
 		case errors.Is(err, ErrInfected):
 			code = "infected"
 		}
-		problem.Write(w, problem.Details{Status: status, Detail: re.Message,
+		problem.Write(f.w, problem.Details{Status: status, Detail: re.Message,
 			Errors: []problem.FieldError{{Pointer: re.Field, Code: code, Message: re.Message, MessageEN: re.MessageEN}}})
 		return
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		h.multipartError(w, mbe, "", "")
+		f.multipart(mbe, "", "")
 		return
 	}
-	// Most often the client went away mid-upload; the answer may not arrive.
-	h.log.Warn("evidence: upload failed", "err", err)
-	badRequest(w, "file", "incomplete", "Die Datei kam nicht vollständig an.", "The upload did not complete: "+err.Error())
+	if f.client(err) {
+		return
+	}
+	f.log(slog.LevelError, "evidence: upload failed", err)
+	f.write(problem.Details{Status: http.StatusInternalServerError,
+		Detail: "Die Datei konnte gerade nicht gespeichert werden. Bitte versuchen Sie es später noch einmal.",
+		Extra:  map[string]any{"code": "storageFailed"}})
+}
+
+func (f failure) log(level slog.Level, msg string, err error) {
+	attrs := []slog.Attr{slog.String("application", f.r.PathValue("application")), slog.String("err", err.Error())}
+	if id := f.requestID(); id != "" {
+		attrs = append(attrs, slog.String("request", id))
+	}
+	f.h.log.LogAttrs(f.r.Context(), level, msg, attrs...)
+}
+
+// write answers d, with the request id when there is one.
+func (f failure) write(d problem.Details) {
+	if id := f.requestID(); id != "" {
+		if d.Extra == nil {
+			d.Extra = map[string]any{}
+		}
+		d.Extra["requestId"] = id
+	}
+	problem.Write(f.w, d)
+}
+
+func (f failure) requestID() string {
+	if f.h.opts.RequestID == nil {
+		return ""
+	}
+	id := f.h.opts.RequestID(f.r)
+	if len(id) > 128 {
+		id = id[:128]
+	}
+	return id
 }
 
 // List answers the application's evidence as JSON: {"evidence": [...]}.
@@ -343,7 +463,20 @@ func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
 		h.evidenceError(w, err, Evidence{})
 		return
 	}
+	if err := h.changed(r, app.ID); err != nil {
+		h.log.Warn("evidence: after delete", "err", err)
+	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// changed calls the applications' ChangeHook, when they have one.
+func (h *Handler) changed(r *http.Request, applicationID string) error {
+	hook, ok := h.apps.(ChangeHook)
+	if !ok {
+		return nil
+	}
+	owner, _ := h.owner(r)
+	return hook.EvidenceChanged(r.Context(), owner, applicationID)
 }
 
 func (h *Handler) evidenceError(w http.ResponseWriter, err error, e Evidence) {

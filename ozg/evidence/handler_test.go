@@ -29,12 +29,22 @@ type portal struct {
 		owner string
 		draft bool
 	}
-	uploaded chan struct{} // one value per finished Upload call
+	uploaded chan struct{}          // one value per finished Upload call
+	reqs     []evidence.Requirement // the applications' requirements; nil: documents
 }
 
-func newPortal(t *testing.T) *portal {
+func newPortal(t *testing.T) *portal { return newPortalWith(t, nil, nil) }
+
+// newPortalWith is newPortal with a blob store in front of the harness's (nil: the harness's
+// own) and handler options.
+func newPortalWith(t testing.TB, wrap func(evidence.BlobStore) evidence.BlobStore, opts *evidence.HandlerOptions) *portal {
 	t.Helper()
-	p := &portal{harness: newHarness(t, nil, nil), uploaded: make(chan struct{}, 16)}
+	p := &portal{uploaded: make(chan struct{}, 16)}
+	if wrap == nil {
+		p.harness = newHarness(t, nil, nil)
+	} else {
+		p.harness = newHarnessWith(t, wrap)
+	}
 	p.apps = map[string]struct {
 		owner string
 		draft bool
@@ -50,13 +60,17 @@ func newPortal(t *testing.T) *portal {
 		if !ok || a.owner != owner {
 			return evidence.Application{}, fmt.Errorf("application %q: %w", id, evidence.ErrNotFound)
 		}
-		return evidence.Application{ID: id, Draft: a.draft, Requirements: []evidence.Requirement{documents}}, nil
+		reqs := p.reqs
+		if reqs == nil {
+			reqs = []evidence.Requirement{documents}
+		}
+		return evidence.Application{ID: id, Draft: a.draft, Requirements: reqs}, nil
 	})
 	owner := func(r *http.Request) (string, bool) {
 		o := r.Header.Get("X-Test-Citizen")
 		return o, o != ""
 	}
-	h := evidence.NewHandler(p.m, apps, owner, nil)
+	h := evidence.NewHandler(p.m, apps, owner, opts)
 	mux := http.NewServeMux()
 	h.Register(mux, "/api")
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

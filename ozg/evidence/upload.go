@@ -231,7 +231,17 @@ func humanSize(n int64) string {
 
 // checkContent sniffs head and checks it against the requirement and the file name's
 // extension. It returns the media type without parameters.
+//
+// Active content is looked for first, in the raw bytes, before the sniffer sees them; then the
+// sniffed type must be accepted and its format's signature must stand at its offset (a PDF
+// starts with "%PDF-"), so a file that only contains a signature somewhere is not taken for
+// that format.
 func checkContent(head []byte, name string, req Requirement) (string, error) {
+	if kind := activeContentIn(head); kind != "" {
+		return "", refused(ErrMediaType, "file",
+			"Dateien mit aktivem Inhalt (HTML, SVG, Skripte) werden nicht angenommen.",
+			"Files with active content ("+kind+") are not accepted.")
+	}
 	mt := mimetype.Detect(head)
 	mediaType, _, err := mime.ParseMediaType(mt.String())
 	if err != nil {
@@ -250,6 +260,11 @@ func checkContent(head []byte, name string, req Requirement) (string, error) {
 			accepted = true
 			break
 		}
+	}
+	if accepted && !hasSignature(head, mediaType) {
+		return "", refused(ErrMediaType, "file",
+			fmt.Sprintf("Die Datei beginnt nicht wie eine Datei der Art %s; bitte laden Sie die Originaldatei hoch.", mediaType),
+			fmt.Sprintf("The file does not start with the signature of %s.", mediaType))
 	}
 	if !accepted {
 		return "", refused(ErrMediaType, "file",

@@ -56,6 +56,10 @@ func (r *runner) evidenceUpload() outcome {
 	}
 	r.evidence = true
 	r.observed.EvidenceUpload = true
+	// Evidence is part of the draft: a portal may count its version up with every file.
+	if v, err := r.current(); err == nil {
+		r.draft = v
+	}
 	return pass("%d file(s) uploaded", n)
 }
 

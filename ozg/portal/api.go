@@ -34,6 +34,7 @@ const maxJSONBody = forms.MaxDocumentSize + 64<<10
 // in identity's Gate.Authenticate, which puts the citizen's Principal on the request; every
 // application route needs one at the service's trust level.
 type API struct {
+	openAPI  []byte
 	cfg      APIConfig
 	mux      *http.ServeMux
 	logger   *slog.Logger
@@ -84,7 +85,11 @@ func NewAPI(cfg APIConfig) (*API, error) {
 			return nil, fmt.Errorf("portal: API with payments: %w", err)
 		}
 	}
-	p := &API{cfg: cfg, mux: http.NewServeMux(), logger: cfg.Logger}
+	doc, err := openAPIFor(cfg.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	p := &API{cfg: cfg, mux: http.NewServeMux(), logger: cfg.Logger, openAPI: doc}
 	if p.logger == nil {
 		p.logger = slog.Default()
 	}
@@ -112,8 +117,8 @@ func (p *API) routes() {
 	h("POST /applications/{application}/payment", p.startPayment)
 	h("GET /applications/{application}/payment/return", p.paymentReturn)
 	if p.cfg.Evidence != nil {
-		p.evidence = evidence.NewHandler(p.cfg.Evidence, evidence.ApplicationsFunc(p.evidenceApplication), p.owner,
-			&evidence.HandlerOptions{Logger: p.logger})
+		p.evidence = evidence.NewHandler(p.cfg.Evidence, evidenceApps{p}, p.owner,
+			&evidence.HandlerOptions{Logger: p.logger, RequestID: func(r *http.Request) string { return RequestID(r.Context()) }})
 		inner := http.NewServeMux()
 		p.evidence.Register(inner, pre)
 		guarded := p.levelGate(inner)
@@ -170,6 +175,18 @@ func (p *API) owner(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return pr.Subject, true
+}
+
+// evidenceApps is the journey as the evidence handlers see it: the application's state and
+// requirements, and the hook that keeps the draft's version in step with its evidence.
+type evidenceApps struct{ p *API }
+
+func (e evidenceApps) Application(ctx context.Context, owner, id string) (evidence.Application, error) {
+	return e.p.evidenceApplication(ctx, owner, id)
+}
+
+func (e evidenceApps) EvidenceChanged(ctx context.Context, owner, id string) error {
+	return e.p.cfg.Applications.EvidenceChanged(ctx, owner, id)
 }
 
 // evidenceApplication tells the evidence handlers about an application of owner.
@@ -319,7 +336,26 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 
 func (p *API) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(openAPI)
+	w.Write(p.openAPI)
+}
+
+// openAPIFor returns the document with its server URL set to prefix (the embedded document
+// says "/api").
+func openAPIFor(prefix string) ([]byte, error) {
+	if prefix == "/api" {
+		return openAPI, nil
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		return nil, fmt.Errorf("portal: embedded OpenAPI document: %w", err)
+	}
+	if prefix == "" {
+		delete(doc, "servers")
+	} else {
+		servers, _ := json.Marshal([]map[string]string{{"url": prefix}})
+		doc["servers"] = servers
+	}
+	return json.MarshalIndent(doc, "", "  ")
 }
 
 // publicURL returns BaseURL + Prefix + path.

@@ -18,15 +18,15 @@ const IdempotencyKeyHeader = "Idempotency-Key"
 // SubmitReceipt is the answer to a submission: the reference number (Aktenzeichen) and what
 // was received, the Eingangsbestätigung the citizen can keep.
 type SubmitReceipt struct {
-	ApplicationID string            `json:"applicationId"`
-	SubmissionID  string            `json:"submissionId"`
-	Reference     string            `json:"reference"`
-	ServiceID     string            `json:"serviceId"`
-	ServiceName   string            `json:"serviceName"`
-	Authority     string            `json:"authority"`
-	SubmittedAt   time.Time         `json:"submittedAt"`
-	Attachments   []ozg.Attachment  `json:"attachments"`
-	Payment       *ozg.PaymentFacts `json:"payment,omitempty"`
+	ApplicationID string              `json:"applicationId"`
+	SubmissionID  string              `json:"submissionId"`
+	Reference     string              `json:"reference"`
+	ServiceID     string              `json:"serviceId"`
+	ServiceName   string              `json:"serviceName"`
+	Authority     string              `json:"authority"`
+	SubmittedAt   time.Time           `json:"submittedAt"`
+	Attachments   []SubmittedEvidence `json:"attachments"`
+	Payment       *ozg.PaymentFacts   `json:"payment,omitempty"`
 	// Message is the confirmation in German for the citizen.
 	Message string `json:"message"`
 }
@@ -56,10 +56,22 @@ func (p *API) submitApplication(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, receiptOf(svc, done, sub))
 }
 
+// SubmittedEvidence is one file of a submission as the citizen's receipt lists it: what was
+// sent and its SHA-512, not where it is stored.
+type SubmittedEvidence struct {
+	ID            string `json:"id"`
+	RequirementID string `json:"requirementId"`
+	FileName      string `json:"fileName"`
+	MediaType     string `json:"mediaType"`
+	Size          int64  `json:"size"`
+	SHA512        string `json:"sha512"`
+}
+
 func receiptOf(svc *ozg.Service, a *ozg.Application, sub *ozg.Submission) SubmitReceipt {
-	atts := sub.Attachments
-	if atts == nil {
-		atts = []ozg.Attachment{}
+	atts := make([]SubmittedEvidence, 0, len(sub.Attachments))
+	for _, at := range sub.Attachments {
+		atts = append(atts, SubmittedEvidence{ID: at.ID, RequirementID: at.RequirementID, FileName: at.FileName,
+			MediaType: at.MediaType, Size: at.Size, SHA512: at.SHA512})
 	}
 	return SubmitReceipt{
 		ApplicationID: a.ID, SubmissionID: sub.ID, Reference: sub.Reference, ServiceID: svc.ID,

@@ -418,3 +418,24 @@ func TestMalformedIDsAnswerNotFound(t *testing.T) {
 		}
 	}
 }
+
+func TestTheOpenAPIDocumentNamesTheAPIsPrefix(t *testing.T) {
+	for _, prefix := range []string{"/api", "/v1", ""} {
+		catalog := ozg.NewCatalog(nil)
+		api, err := portal.NewAPI(portal.APIConfig{Catalog: catalog, Applications: ozg.NewApplications(catalog, ozg.NewMemoryStore(), nil), Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		api.ServeHTTP(rec, httptest.NewRequest("GET", prefix+"/openapi.json", nil))
+		var doc struct {
+			Servers []struct{ URL string } `json:"servers"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if prefix == "" && len(doc.Servers) != 0 || prefix != "" && (len(doc.Servers) != 1 || doc.Servers[0].URL != prefix) {
+			t.Errorf("prefix %q: servers %+v", prefix, doc.Servers)
+		}
+	}
+}

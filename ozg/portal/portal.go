@@ -101,7 +101,7 @@ type OIDC struct {
 // Portal is a whole citizen portal: the catalogue's public pages, login, the HTML journey, the
 // JSON API, the Postfach, health endpoints and the catalogue's exports on one http.Handler,
 // and the background work (outbox, notifications, payment reconciliation, draft cleanup,
-// queued scans) in Run.
+// queued scans, expired sessions) in Run.
 type Portal struct {
 	cfg      Config
 	logger   *slog.Logger
@@ -114,6 +114,7 @@ type Portal struct {
 	payments *payment.Service
 	outbox   *ozg.Outbox
 	gate     *identity.Gate
+	sessions *identity.Sessions
 	api      *API
 	pages    *Pages
 }
@@ -266,11 +267,14 @@ func (p *Portal) buildIdentity(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("portal: session keys: %w", err)
 	}
-	sessions, err := identity.NewSessions(keyring, &identity.SessionOptions{Insecure: loopback(p.cfg.BaseURL)})
+	// Sessions live in the database, so logout, step-up and a new login end them on every
+	// replica.
+	sessions, err := identity.NewSessions(keyring, &identity.SessionOptions{Insecure: loopback(p.cfg.BaseURL), Store: p.db.Sessions()})
 	if err != nil {
 		return fmt.Errorf("portal: %w", err)
 	}
 	if p.cfg.Login != nil {
+		p.sessions = sessions
 		bearer, _ := p.cfg.Login.(identity.BearerVerifier)
 		p.gate = identity.NewGate(sessions, p.cfg.Login, bearer, &identity.GateOptions{Logger: p.logger})
 		return nil
@@ -291,6 +295,7 @@ func (p *Portal) buildIdentity(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("portal: identity provider: %w", err)
 	}
+	p.sessions = sessions
 	p.gate = identity.NewGate(sessions, rp, rp, &identity.GateOptions{Logger: p.logger})
 	return nil
 }
@@ -393,6 +398,12 @@ func (p *Portal) Run(ctx context.Context) error {
 		"outbox":  p.outbox.Run,
 		"mailbox": func(ctx context.Context) error { return p.mailbox.Run(ctx, time.Minute) },
 		"scanner": p.evidence.RunScanner,
+		"sessions": func(ctx context.Context) error {
+			return every(ctx, time.Hour, func(ctx context.Context) error {
+				_, err := p.sessions.DeleteExpired(ctx)
+				return err
+			})
+		},
 		"drafts": func(ctx context.Context) error {
 			return every(ctx, time.Hour, func(ctx context.Context) error {
 				_, err := p.evidence.CleanupDrafts(ctx, p.isDraft)

@@ -25,6 +25,9 @@
 //   - [DB.Mailbox]: mailbox.Store — the citizens' mailboxes (Postfach), indexed so that a page
 //     of one owner's newest messages is read straight from an index, whatever the number of
 //     messages of others.
+//   - [DB.Sessions]: identity.SessionStore — the server-side record of every login session,
+//     asked on every request, so that a session ended on one replica (logout, step-up, a new
+//     login) is refused on all of them.
 //
 // # Storage rules
 //
@@ -36,6 +39,6 @@
 // payment.ErrConflict, mailbox.ErrAlreadyReplied, ...).
 //
 // Every store passes its package's conformance suite (ozgtest, evidencetest, paymenttest,
-// mailboxtest) on both databases; the PostgreSQL tests run when OZGKIT_TEST_POSTGRES holds a
+// mailboxtest, sessiontest) on both databases; the PostgreSQL tests run when OZGKIT_TEST_POSTGRES holds a
 // DSN and skip otherwise.
 package sqlstore

@@ -1,0 +1,44 @@
+// Package casework is the authority's side of an online service (Sachbearbeitung): for
+// municipalities without a Fachverfahren for a service, a place where case workers receive
+// and decide applications.
+//
+// # The inbox
+//
+// [Casework] is an ozg.Delivery target: register it with the outbox under the services'
+// Delivery name, and every submission lands in a durable inbox ([Store]: [MemoryStore] for
+// tests, ozg/sqlstore's CaseworkStore on SQLite or PostgreSQL). A submission delivered twice —
+// the same submission id, or the same owner and idempotency key — is kept once. The
+// attachments stay in the portal's blob store; the case keeps their metadata and SHA-512.
+//
+// # Case workers
+//
+// Case workers log in at the municipality's own OpenID provider ([NewStaffGate]): the same
+// relying party as the citizens' login, a session cookie of its own ([StaffCookie]), and
+// roles read from a configurable claim ([StaffClaims]). Options.Roles assigns services to
+// roles; a case worker sees only the cases of the services of their roles, and a case of
+// another service is "not found".
+//
+// # Actions
+//
+// Every action is a Go method and a form on the case page: [Casework.Accept],
+// [Casework.Reject] with a reason, [Casework.Ask] a question (Rückfrage, Nachforderung) that
+// the citizen answers in the Postfach ([Casework.ReceiveReply] is the mailbox's reply hook),
+// and [Casework.Decide], which issues the Bescheid as text and PDF into the Postfach. Each
+// state change goes through ozg.Applications.Advance, so of two concurrent actions only one
+// takes effect; the other answers [ErrStateChanged], shown as a page that says so. Each state
+// change is told to the citizen with a status message.
+//
+// # Audit trail
+//
+// Every staff action — accepting, rejecting, asking, deciding, opening evidence or the
+// Antragsübersicht — is an [Event] (who, when, which case, what) added to the case's
+// append-only trail and shown on the case page. Nothing is deleted.
+//
+// # Pages
+//
+// [Casework.Handler] serves the pages: server-rendered with html/template, German and
+// English, no JavaScript, readable on a 375 px screen, with a Content-Security-Policy
+// without scripts, frame-ancestors 'none', X-Frame-Options DENY and Cache-Control no-store.
+// Evidence is downloaded as an attachment with its sniffed type. The PDFs (Antragsübersicht,
+// Bescheid) come from casework/document.
+package casework
