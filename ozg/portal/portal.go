@@ -375,14 +375,16 @@ func (p *Portal) buildFrontEnds() error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/auth/login", p.gate.LoginHandler())
+	// Browsers get the login's errors (a cancelled login, too low a level, a refused CSRF
+	// check) as pages in their language; API clients keep problem+json.
+	mux.Handle("/auth/login", p.pages.BrowserErrors(p.gate.LoginHandler()))
 	var callback http.Handler = p.gate.CallbackHandler()
 	if acs, ok := p.cfg.Login.(interface {
 		ACS(http.Handler) http.Handler
 	}); ok {
 		callback = acs.ACS(callback)
 	}
-	mux.Handle("/auth/callback", callback)
+	mux.Handle("/auth/callback", p.pages.BrowserErrors(callback))
 	mux.Handle("/auth/logout", p.gate.LogoutHandler())
 	mux.Handle(p.cfg.APIPrefix+"/", p.gate.Authenticate(p.api))
 	mux.HandleFunc("GET /healthz", p.healthz)
@@ -397,7 +399,7 @@ func (p *Portal) buildFrontEnds() error {
 			}
 		}
 	}
-	mux.Handle("/", p.gate.Authenticate(p.pages))
+	mux.Handle("/", p.pages.Handler())
 	p.handler = withRequestID(false, recoverer(p.logger, p.errorPage, SecurityHeaders(mux)))
 	return nil
 }
