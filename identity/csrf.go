@@ -1,9 +1,12 @@
 package identity
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"errors"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,9 +26,10 @@ const (
 //     browser's Sec-Fetch-Site must not say cross-site;
 //   - form posts (application/x-www-form-urlencoded, multipart/form-data, text/plain: what
 //     a foreign page can send without CORS), and requests with neither Origin nor Referer,
-//     must carry the session's token: in the X-CSRF-Token header, or for url-encoded forms in
-//     the _csrf field, or for multipart forms (so the body can stream) in the _csrf
-//     query parameter.
+//     must carry the session's token: in the X-CSRF-Token header, or in the _csrf field — for
+//     multipart forms (uploads) as the form's first part, read from at most 16 KiB of the
+//     body, which is then handed on unchanged so the upload still streams. A token in the URL
+//     is never accepted: URLs end up in logs and Referer headers.
 //
 // Safe methods (GET, HEAD, OPTIONS, TRACE) pass.
 func (g *Gate) CheckCSRF(r *http.Request, sess *Session) error {
@@ -62,7 +66,7 @@ func (g *Gate) CheckCSRF(r *http.Request, sess *Session) error {
 			r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)
 			token = r.PostFormValue(CSRFField)
 		case "multipart/form-data":
-			token = r.URL.Query().Get(CSRFField)
+			token = firstPartToken(r)
 		}
 	}
 	if token == "" {
@@ -72,6 +76,32 @@ func (g *Gate) CheckCSRF(r *http.Request, sess *Session) error {
 		return wrapCSRF("the CSRF token is wrong")
 	}
 	return nil
+}
+
+// maxCSRFPeek bounds what firstPartToken reads of a multipart body.
+const maxCSRFPeek = 16 << 10
+
+// firstPartToken returns the value of a multipart form's first part when it is the _csrf
+// field, and puts every byte it read back in front of r.Body.
+func firstPartToken(r *http.Request) string {
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || params["boundary"] == "" || r.Body == nil {
+		return ""
+	}
+	var seen bytes.Buffer
+	peek := io.TeeReader(io.LimitReader(r.Body, maxCSRFPeek), &seen)
+	token := ""
+	part, err := multipart.NewReader(peek, params["boundary"]).NextPart()
+	if err == nil && part.FormName() == CSRFField && part.FileName() == "" {
+		if b, err := io.ReadAll(io.LimitReader(part, 512)); err == nil {
+			token = strings.TrimSpace(string(b))
+		}
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(seen.Bytes()), r.Body), r.Body}
+	return token
 }
 
 func wrapCSRF(why string) error { return &csrfError{why} }

@@ -81,12 +81,19 @@ func TestCSRFProtectionOfStateChangingRequests(t *testing.T) {
 			r.Header.Set("Origin", "http://portal.example")
 			return r
 		}, 403},
-		{"a multipart post with the token in the query passes", func(token string) *http.Request {
-			r := httptest.NewRequest("POST", "http://portal.example/x?"+CSRFField+"="+url.QueryEscape(token), strings.NewReader("--b--\r\n"))
+		{"a multipart post with the token as its first part passes", func(token string) *http.Request {
+			body := "--b\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n" + token + "\r\n--b--\r\n"
+			r := httptest.NewRequest("POST", "http://portal.example/x", strings.NewReader(body))
 			r.Header.Set("Content-Type", "multipart/form-data; boundary=b")
 			r.Header.Set("Origin", "http://portal.example")
 			return r
 		}, 200},
+		{"a multipart post with the token in the URL is refused", func(token string) *http.Request {
+			r := httptest.NewRequest("POST", "http://portal.example/x?"+CSRFField+"="+url.QueryEscape(token), strings.NewReader("--b--\r\n"))
+			r.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+			r.Header.Set("Origin", "http://portal.example")
+			return r
+		}, 403},
 		{"a post with neither Origin nor Referer needs the token", func(string) *http.Request {
 			r := httptest.NewRequest("POST", "http://portal.example/x", strings.NewReader(`{}`))
 			r.Header.Set("Content-Type", "application/json")

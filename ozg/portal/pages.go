@@ -37,8 +37,9 @@ import (
 //	GET  /portal.css                                the style sheet with the theme's colours
 //
 // Wrap Pages in identity's Gate.Authenticate, which puts the citizen's Principal on the
-// request; for uploads, put [MultipartCSRF] in front of the Gate so the CSRF token can travel
-// in the form's body. Unknown paths get [Pages.NotFound].
+// request ([Pages.Handler] does, and answers the Gate's refusals as pages). Upload forms carry
+// the CSRF token as their first part, where the Gate reads it. Unknown paths get
+// [Pages.NotFound].
 type Pages struct {
 	cfg     PagesConfig
 	mux     *http.ServeMux

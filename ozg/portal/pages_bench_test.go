@@ -36,7 +36,7 @@ func TestServiceWithoutEvidenceOrFee(t *testing.T) {
 }
 
 // BenchmarkPagesSubmit measures submissions per second through the HTML submit route: the
-// whole handler as a server mounts it (MultipartCSRF, BrowserErrors, the Gate with session and
+// whole handler as a server mounts it (BrowserErrors, the Gate with session and
 // CSRF check, Pages), Applications.Submit with its checks and the outbox entry, and the
 // confirmation page. The drafts are made before the clock starts.
 //

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -178,72 +177,4 @@ func TestErrorPages(t *testing.T) {
 	if rec.Code != http.StatusMethodNotAllowed || !strings.Contains(rec.Header().Get("Allow"), "GET") {
 		t.Errorf("PUT on a page: %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
 	}
-}
-
-// MultipartCSRF hands the token of the form's first part to the Gate and gives the handler
-// the whole body; a body that starts otherwise passes unchanged and the Gate refuses it.
-func TestMultipartCSRF(t *testing.T) {
-	var gotHeader string
-	var gotBody []byte
-	h := portal.MultipartCSRF(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gotHeader = r.Header.Get(identity.CSRFHeader)
-		gotBody, _ = io.ReadAll(r.Body)
-	}))
-	build := func(fields ...string) (*bytes.Buffer, string) {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		for i := 0; i+1 < len(fields); i += 2 {
-			if fields[i] == "file" {
-				fw, _ := mw.CreateFormFile("file", "a.pdf")
-				fw.Write([]byte(fields[i+1]))
-				continue
-			}
-			mw.WriteField(fields[i], fields[i+1])
-		}
-		mw.Close()
-		return &buf, mw.FormDataContentType()
-	}
-	big := strings.Repeat("%PDF", 50<<10)
-	for _, tc := range []struct {
-		name   string
-		fields []string
-		want   string
-	}{
-		{"the token first is handed on", []string{"_csrf", "tok-123", "requirement", "x", "file", big}, "tok-123"},
-		{"a token after another field is not looked for", []string{"requirement", "x", "_csrf", "tok-123", "file", "y"}, ""},
-		{"a form without token passes unchanged", []string{"file", big}, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			body, ct := build(tc.fields...)
-			want := body.String()
-			req := httptest.NewRequest(http.MethodPost, "/antraege/x/nachweise", body)
-			req.Header.Set("Content-Type", ct)
-			h.ServeHTTP(httptest.NewRecorder(), req)
-			if gotHeader != tc.want || string(gotBody) != want {
-				t.Errorf("header %q (want %q), body intact: %v (%d of %d bytes)", gotHeader, tc.want, string(gotBody) == want, len(gotBody), len(want))
-			}
-		})
-	}
-}
-
-// Whatever the body, MultipartCSRF hands the handler every byte of it, unchanged.
-func FuzzMultipartCSRF(f *testing.F) {
-	f.Add("--b\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok\r\n--b--\r\n")
-	f.Add("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nxyz\r\n--b--\r\n")
-	f.Add("not multipart at all")
-	f.Fuzz(func(t *testing.T, body string) {
-		var got []byte
-		h := portal.MultipartCSRF(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			got, _ = io.ReadAll(r.Body)
-			if len(r.Header.Get(identity.CSRFHeader)) > 512 {
-				t.Fatal("token longer than 512 bytes")
-			}
-		}))
-		req := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader(body))
-		req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
-		h.ServeHTTP(httptest.NewRecorder(), req)
-		if string(got) != body {
-			t.Fatalf("body changed: %q became %q", body, got)
-		}
-	})
 }

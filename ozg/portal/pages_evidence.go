@@ -117,8 +117,8 @@ const maxFieldPart = 1 << 10
 const maxPartsBeforeFile = 8
 
 // upload streams the file of a multipart upload form into the draft through
-// Applications.AttachEvidence: the form sends the CSRF token (read by MultipartCSRF in front of
-// the Gate), then the requirement, then the file, so nothing of the file is buffered. The body
+// Applications.AttachEvidence: the form sends the CSRF token (read by the Gate from the body's
+// first part), then the requirement, then the file, so nothing of the file is buffered. The body
 // is bounded by the largest file the service takes and a small overhead.
 func (p *Pages) upload(w http.ResponseWriter, r *http.Request) {
 	d, ok := p.load(w, r)

@@ -3,59 +3,16 @@ package portal
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"strings"
-
-	"github.com/ozgkit/ozgkit/identity"
 )
 
-// Handler returns the pages ready to mount at "/": behind the Gate's Authenticate, with
-// MultipartCSRF in front of it (uploads carry the CSRF token in the form's body) and the
+// Handler returns the pages ready to mount at "/": behind the Gate's Authenticate, with the
 // Gate's refusals (a failed CSRF check) answered as pages by BrowserErrors. Mount the Gate's
 // login and callback handlers wrapped in BrowserErrors too.
 func (p *Pages) Handler() http.Handler {
-	return MultipartCSRF(p.BrowserErrors(p.cfg.Gate.Authenticate(p)))
-}
-
-// maxCSRFPeek bounds what MultipartCSRF reads of a body to find the CSRF token.
-const maxCSRFPeek = 16 << 10
-
-// MultipartCSRF lets an HTML upload form carry the CSRF token in its body instead of its URL.
-// Put it in front of identity's Gate.Authenticate: for a multipart/form-data post without an
-// X-CSRF-Token header whose first part is the field _csrf, it reads that part (at most 16 KiB
-// of the body), hands the token to the Gate in the X-CSRF-Token header and puts the bytes it
-// read back in front of the rest of the body, so the handler reads the whole form, streaming.
-// The Gate then checks the token as it checks every other; a body that does not start with
-// the token passes unchanged, and the Gate refuses it.
-func MultipartCSRF(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Header.Get(identity.CSRFHeader) != "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		var seen bytes.Buffer
-		peek := io.TeeReader(io.LimitReader(r.Body, maxCSRFPeek), &seen)
-		part, err := multipart.NewReader(peek, params["boundary"]).NextPart()
-		if err == nil && part.FormName() == identity.CSRFField && part.FileName() == "" {
-			token, err := io.ReadAll(io.LimitReader(part, 512))
-			if err == nil {
-				r.Header.Set(identity.CSRFHeader, strings.TrimSpace(string(token)))
-			}
-		}
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(seen.Bytes()), r.Body), r.Body}
-		next.ServeHTTP(w, r)
-	})
+	return p.BrowserErrors(p.cfg.Gate.Authenticate(p))
 }
 
 // maxProblemPeek bounds what BrowserErrors reads of a problem document.
