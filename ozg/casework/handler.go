@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"github.com/ozgkit/ozgkit/internal/httpsec"
+
 	"bufio"
 	"bytes"
 	"crypto/sha512"
@@ -116,12 +118,8 @@ func (cw *Casework) Handler(gate *identity.Gate, opts *HandlerOptions) http.Hand
 func secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'")
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "same-origin")
-		hd.Set("Cache-Control", "no-store")
-		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store") // every case-worker page is personal
+		httpsec.Set(hd, r, "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 		hd.Set("Cross-Origin-Resource-Policy", "same-origin")
 		next.ServeHTTP(w, r)
 	})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ozgkit/ozgkit/identity"
+	"github.com/ozgkit/ozgkit/internal/httpsec"
 	"github.com/ozgkit/ozgkit/internal/problem"
 	"github.com/ozgkit/ozgkit/ozg"
 )
@@ -97,19 +98,8 @@ func requestInstance(r *http.Request) string {
 // HSTS when the request came over TLS.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' http: https:; img-src 'self' data:; style-src 'self'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-		if h.Get("Cache-Control") == "" {
-			h.Set("Cache-Control", "no-store")
-		}
-		if r.TLS != nil {
-			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-		}
+		// form-action allows the pay page and the identity provider, which forms post to.
+		httpsec.Set(w.Header(), r, "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' http: https:; img-src 'self' data:; style-src 'self'")
 		next.ServeHTTP(w, r)
 	})
 }
