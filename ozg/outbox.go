@@ -62,7 +62,8 @@ type OutboxOptions struct {
 	// (Eingangsbestätigung) in the citizen's mailbox; the application is already at
 	// delivered. It is retried with backoff until it returns nil, so it must be idempotent.
 	OnDelivered func(ctx context.Context, s *Submission, r Receipt) error
-	// OnFailed is called when work is given up, so a person can see to it.
+	// OnFailed is called when work is given up, so a person can see to it. OnDelivered and
+	// OnFailed are called from several goroutines at once (see Concurrency).
 	OnFailed func(ctx context.Context, s *Submission, err error)
 	// Clock gives the current time; nil means time.Now.
 	Clock func() time.Time

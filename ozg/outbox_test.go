@@ -117,10 +117,15 @@ func TestOutboxGivesUpOnPermanentFailuresAndUnknownTargets(t *testing.T) {
 	}
 	store := ozg.NewMemoryStore()
 	apps := ozg.NewApplications(c, store, &ozg.ApplicationsOptions{Clock: func() time.Time { return now }})
+	var mu sync.Mutex // the outbox works on entries concurrently
 	var failed []string
 	outbox := ozg.NewOutbox(store, map[string]ozg.Delivery{"fachverfahren": &flakyTarget{permanent: true}}, nil, &ozg.OutboxOptions{
 		Clock: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		OnFailed: func(_ context.Context, s *ozg.Submission, err error) { failed = append(failed, s.ServiceID) },
+		OnFailed: func(_ context.Context, s *ozg.Submission, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			failed = append(failed, s.ServiceID)
+		},
 	})
 	var subs []*ozg.Submission
 	for i, svc := range []string{"wohngeld", "wohngeld-2"} {
