@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,8 @@ import (
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/casework"
 	"github.com/ozgkit/ozgkit/ozg/delivery"
+	"github.com/ozgkit/ozgkit/ozg/evidence"
+	"github.com/ozgkit/ozgkit/ozg/sqlstore"
 )
 
 // operatorRole is the role of the people who run the portal in the tests' worlds.
@@ -203,9 +206,31 @@ func TestOnlyOperatorsSeeAndRequeueFailedDeliveries(t *testing.T) {
 	}
 }
 
+// sqliteStores are the stores of a world on a fresh SQLite file.
+func sqliteStores(t *testing.T) stores {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(dir, "ozgkit.db"), &sqlstore.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	blobs, err := evidence.NewFileBlobStore(filepath.Join(dir, "blobs"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stores{db.Applications(), db.Casework(), db.Mailbox(), blobs}
+}
+
 func TestARequeueIsAuditLogged(t *testing.T) {
+	for name, st := range map[string]func(*testing.T) stores{"memory": func(*testing.T) stores { return memoryStores() }, "SQLite": sqliteStores} {
+		t.Run(name, func(t *testing.T) { testARequeueIsAuditLogged(t, st(t)) })
+	}
+}
+
+func testARequeueIsAuditLogged(t *testing.T, st stores) {
 	ctx := context.Background()
-	w := newWorld(t, memoryStores())
+	w := newWorld(t, st)
 	refused, noReceipt, _ := w.failures(t)
 
 	if _, err := w.cw.RequeueDelivery(ctx, sabine, w.outbox, refused.ID); !errors.Is(err, casework.ErrForbidden) {
