@@ -32,10 +32,10 @@ func (cw *Casework) FailedDeliveries(ctx context.Context, s Staff, ob *ozg.Outbo
 	return ob.FailedWork(ctx, n)
 }
 
-// Delivery returns the outbox work of submission id (in any state) for operator s: its
+// OutboxWork returns the outbox work of submission id (in any state) for operator s: its
 // state, attempts, last error, and the state whose work failed. Anyone else gets
 // ErrForbidden; an unknown id ErrNotFound.
-func (cw *Casework) Delivery(ctx context.Context, s Staff, ob *ozg.Outbox, id string) (ozg.OutboxWork, error) {
+func (cw *Casework) OutboxWork(ctx context.Context, s Staff, ob *ozg.Outbox, id string) (ozg.OutboxWork, error) {
 	if !cw.Operator(s) {
 		return ozg.OutboxWork{}, ErrForbidden
 	}
@@ -54,7 +54,7 @@ func (cw *Casework) Delivery(ctx context.Context, s Staff, ob *ozg.Outbox, id st
 // ErrNotFound; work that is not failed (any more, e.g. requeued by a colleague)
 // ErrStateChanged. It returns the work as it was before the requeue.
 func (cw *Casework) RequeueDelivery(ctx context.Context, s Staff, ob *ozg.Outbox, id string) (ozg.OutboxWork, error) {
-	w, err := cw.Delivery(ctx, s, ob, id)
+	w, err := cw.OutboxWork(ctx, s, ob, id)
 	if err != nil {
 		return ozg.OutboxWork{}, err
 	}

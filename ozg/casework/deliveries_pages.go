@@ -136,7 +136,7 @@ func (h *handler) delivery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	wk, err := h.cw.Delivery(r.Context(), s, h.outbox, id)
+	wk, err := h.cw.OutboxWork(r.Context(), s, h.outbox, id)
 	if err != nil {
 		h.opsFail(w, r, err, id)
 		return
