@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +39,13 @@ func operatorPersonas() []identitytest.Persona {
 			"given_name": given, "family_name": family, "email": id + "@stadt-musterstadt.example", identitytest.StaffRoleClaim: roles,
 		}}
 	}
-	return []identitytest.Persona{p("otto", "Otto", "Operator", operatorRole), p("olga", "Olga", "Teamleiterin", "wohngeld", operatorRole)}
+	var out []identitytest.Persona
+	for _, op := range []identitytest.Persona{p("otto", "Otto", "Operator", operatorRole), p("olga", "Olga", "Teamleiterin", "wohngeld", operatorRole)} {
+		if !slices.ContainsFunc(identitytest.StaffPersonas(), func(s identitytest.Persona) bool { return s.ID == op.ID }) {
+			out = append(out, op)
+		}
+	}
+	return out
 }
 
 // syncBuffer is a bytes.Buffer for a logger written from server goroutines.

@@ -42,7 +42,9 @@ type HandlerOptions struct {
 	Level identity.Level
 	// Logger logs failures, never personal data; default slog.Default().
 	Logger *slog.Logger
-	// Outbox is the portal's outbox (portal.Portal.Outbox). With it, staff with
+	// Outbox is the portal's outbox (portal.Portal.Outbox), or any outbox over the same
+	// submission store: the pages only list, inspect and requeue (Outbox.FailedWork, Entry,
+	// Requeue), and the portal's running outbox does the requeued work. With it, staff with
 	// Options.OperatorRole get the pages of failed deliveries (Fehlgeschlagene Zustellungen)
 	// below Prefix + "/zustellungen"; nil serves no such pages.
 	Outbox *ozg.Outbox
