@@ -75,13 +75,14 @@ const (
 	ActionEvidenceOpened Action = "evidence-opened" // a case worker opened an evidence file (staff)
 	ActionSummaryOpened  Action = "summary-opened"  // a case worker opened the Antragsübersicht (staff)
 	ActionWithdrawn      Action = "withdrawn"       // the citizen withdrew the application (seen by the inbox)
+	ActionRequeued       Action = "requeued"        // an operator requeued the case's failed outbox work (staff)
 )
 
 // Valid reports whether a is one of the defined actions.
 func (a Action) Valid() bool {
 	switch a {
 	case ActionReceived, ActionAccepted, ActionRejected, ActionQuery, ActionReply, ActionDecided,
-		ActionEvidenceOpened, ActionSummaryOpened, ActionWithdrawn:
+		ActionEvidenceOpened, ActionSummaryOpened, ActionWithdrawn, ActionRequeued:
 		return true
 	}
 	return false

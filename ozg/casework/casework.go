@@ -38,6 +38,10 @@ type Options struct {
 	// services of all their roles (identity.Principal.Roles, read from the staff identity
 	// provider's role claim). A role not listed gives nothing.
 	Roles map[string][]string
+	// OperatorRole is the role (from the staff login's roles, like Roles) of the people who
+	// run the portal: they see the outbox's failed deliveries (Fehlgeschlagene Zustellungen)
+	// of every service and requeue them. "" gives nobody that right. It assigns no service.
+	OperatorRole string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// Logger logs failures, never personal data; default slog.Default().
@@ -54,6 +58,7 @@ type Casework struct {
 	mb        *mailbox.Mailbox
 	authority string
 	roles     map[string][]string
+	operator  string
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -68,7 +73,7 @@ func New(store Store, j Journey, mb *mailbox.Mailbox, opts *Options) (*Casework,
 	if opts == nil || opts.Authority == "" {
 		return nil, errors.New("casework: Options.Authority names the authority whose inbox this is")
 	}
-	cw := &Casework{store: store, j: j, mb: mb, authority: opts.Authority, roles: map[string][]string{}, now: opts.Now, log: opts.Logger}
+	cw := &Casework{store: store, j: j, mb: mb, authority: opts.Authority, roles: map[string][]string{}, operator: opts.OperatorRole, now: opts.Now, log: opts.Logger}
 	for role, services := range opts.Roles {
 		for _, id := range services {
 			svc, err := j.Catalog.Service(id)

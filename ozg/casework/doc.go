@@ -34,6 +34,18 @@
 // Antragsübersicht — is an [Event] (who, when, which case, what) added to the case's
 // append-only trail and shown on the case page. Nothing is deleted.
 //
+// # Failed deliveries
+//
+// The people who run the portal have a role of their own (Options.OperatorRole). With the
+// portal's outbox in HandlerOptions.Outbox they get the page "Fehlgeschlagene Zustellungen":
+// the work the outbox gave up, of every service — a delivery to a back office, a receipt to
+// the citizen, a withdrawal — with reference, service, target, the step that failed,
+// attempts, the last error and when it was last due, and a button that requeues it. The Go
+// methods are [Casework.FailedDeliveries], [Casework.OutboxWork] and
+// [Casework.RequeueDelivery]; a requeue is written to the log as "casework: audit" and, when
+// the inbox holds the submission's case, added to its trail ([ActionRequeued]). The command
+// cmd/ozgoutbox does the same from a shell.
+//
 // # Pages
 //
 // [Casework.Handler] serves the pages: server-rendered with html/template, German and

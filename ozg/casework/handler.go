@@ -44,6 +44,12 @@ type HandlerOptions struct {
 	Level identity.Level
 	// Logger logs failures, never personal data; default slog.Default().
 	Logger *slog.Logger
+	// Outbox is the portal's outbox (portal.Portal.Outbox), or any outbox over the same
+	// submission store: the pages only list, inspect and requeue (Outbox.FailedWork, Entry,
+	// Requeue), and the portal's running outbox does the requeued work. With it, staff with
+	// Options.OperatorRole get the pages of failed deliveries (Fehlgeschlagene Zustellungen)
+	// below Prefix + "/zustellungen"; nil serves no such pages.
+	Outbox *ozg.Outbox
 }
 
 type handler struct {
@@ -52,6 +58,7 @@ type handler struct {
 	prefix string
 	log    *slog.Logger
 	pages  map[string]*template.Template
+	outbox *ozg.Outbox
 }
 
 // maxFormBody bounds an action's form post.
@@ -64,6 +71,9 @@ const maxFormBody = 256 << 10
 //	GET  /faelle/{id}/nachweise/{n} an evidence file, as a download
 //	GET  /faelle/{id}/antragsuebersicht.pdf
 //	POST /faelle/{id}/annehmen | ablehnen | rueckfrage | bescheid
+//	GET  /zustellungen              failed deliveries (operators, with HandlerOptions.Outbox)
+//	GET  /zustellungen/{id}         one submission's outbox work: state, attempts, last error
+//	POST /zustellungen/{id}/erneut  requeue failed work
 //	GET  /anmelden, /anmelden/callback; POST /abmelden   the staff login through gate
 //	GET  /static/casework.css
 //
@@ -77,7 +87,7 @@ func (cw *Casework) Handler(gate *identity.Gate, opts *HandlerOptions) http.Hand
 	if opts == nil {
 		opts = &HandlerOptions{}
 	}
-	h := &handler{cw: cw, gate: gate, prefix: strings.TrimSuffix(opts.Prefix, "/"), log: opts.Logger, pages: map[string]*template.Template{}}
+	h := &handler{cw: cw, gate: gate, prefix: strings.TrimSuffix(opts.Prefix, "/"), log: opts.Logger, pages: map[string]*template.Template{}, outbox: opts.Outbox}
 	if opts.Prefix == "" {
 		h.prefix = "/sachbearbeitung"
 	}
@@ -88,7 +98,7 @@ func (cw *Casework) Handler(gate *identity.Gate, opts *HandlerOptions) http.Hand
 	if level == identity.LevelNone {
 		level = identity.LevelBasic
 	}
-	for _, name := range []string{"inbox", "case", "message"} {
+	for _, name := range []string{"inbox", "case", "message", "deliveries", "delivery"} {
 		h.pages[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	staff := func(f http.HandlerFunc) http.Handler {
@@ -108,6 +118,11 @@ func (cw *Casework) Handler(gate *identity.Gate, opts *HandlerOptions) http.Hand
 	mux.Handle("GET "+p+"/faelle/{id}/nachweise/{n}", staff(h.evidence))
 	mux.Handle("GET "+p+"/faelle/{id}/antragsuebersicht.pdf", staff(h.summary))
 	mux.Handle("POST "+p+"/faelle/{id}/{action}", staff(h.act))
+	if h.outbox != nil {
+		mux.Handle("GET "+p+"/zustellungen", staff(h.deliveries))
+		mux.Handle("GET "+p+"/zustellungen/{id}", staff(h.delivery))
+		mux.Handle("POST "+p+"/zustellungen/{id}/erneut", staff(h.requeue))
+	}
 	mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, http.StatusNotFound, "notfound-title", "notfound-text", "")
 	})
@@ -162,6 +177,8 @@ type base struct {
 	Lang, Title, Prefix, Authority, CSRF string
 	Staff                                Staff
 	Errors                               []fieldMessage
+	// Operator: the page links to the failed deliveries.
+	Operator bool
 }
 
 type fieldMessage struct{ Field, Message string }
@@ -189,6 +206,7 @@ func (h *handler) base(r *http.Request, title string) *base {
 	b := &base{Lang: langOf(r), Prefix: h.prefix, Authority: h.cw.authority, CSRF: identity.CSRFToken(r.Context())}
 	if p, ok := identity.PrincipalFrom(r.Context()); ok {
 		b.Staff = StaffFrom(p)
+		b.Operator = h.outbox != nil && h.cw.Operator(b.Staff)
 	}
 	b.Title = b.T(title)
 	return b
@@ -292,6 +310,9 @@ func (h *handler) serviceName(id, lang string) string {
 func berlinTime(t time.Time) string { return t.In(document.Berlin()).Format("02.01.2006, 15:04") }
 
 func (h *handler) inbox(w http.ResponseWriter, r *http.Request) {
+	if h.operatorOnly(w, r) {
+		return
+	}
 	s, ok := h.staffOf(w, r)
 	if !ok {
 		return
@@ -461,13 +482,7 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, s Staff, id
 
 // act runs one action posted from the case page.
 func (h *handler) act(w http.ResponseWriter, r *http.Request) {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		h.message(w, r, http.StatusForbidden, "refused-title", "refused-text", "")
-		return
-	}
-	if _, ok := identity.SessionFrom(r.Context()); !ok {
-		// only cookie sessions, whose posts the gate checked for the CSRF token, may act
-		h.message(w, r, http.StatusForbidden, "refused-title", "refused-text", "")
+	if !h.formPost(w, r) {
 		return
 	}
 	s, ok := h.staffOf(w, r)
@@ -475,11 +490,6 @@ func (h *handler) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	if err := r.ParseForm(); err != nil {
-		h.message(w, r, http.StatusBadRequest, "error-title", "err-invalid", "")
-		return
-	}
 	ctx := r.Context()
 	var err error
 	var done string

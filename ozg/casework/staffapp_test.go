@@ -27,7 +27,7 @@ type staffApp struct {
 
 func newStaffApp(t testing.TB, w *world) *staffApp {
 	t.Helper()
-	idp, idpSrv := identitytest.NewServer(&identitytest.Options{Personas: identitytest.StaffPersonas()})
+	idp, idpSrv := identitytest.NewServer(&identitytest.Options{Personas: append(identitytest.StaffPersonas(), operatorPersonas()...)})
 	t.Cleanup(idpSrv.Close)
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
@@ -45,7 +45,7 @@ func newStaffApp(t testing.TB, w *world) *staffApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux.Handle("/sachbearbeitung/", w.cw.Handler(gate, nil))
+	mux.Handle("/sachbearbeitung/", w.cw.Handler(gate, &casework.HandlerOptions{Outbox: w.outbox, Logger: quiet}))
 	return &staffApp{w: w, idp: idp, srv: srv}
 }
 
@@ -64,7 +64,8 @@ type response struct {
 	err    error // the request or reading the body failed (the server aborted the answer)
 }
 
-// login logs persona in by opening the inbox, which sends the browser through the provider.
+// login logs persona in by opening the inbox, which sends the browser through the provider
+// (and an operator who handles no service on to the failed deliveries).
 func (a *staffApp) login(t testing.TB, persona string) *client {
 	t.Helper()
 	if err := a.idp.SetAutoLogin(persona); err != nil {
@@ -73,7 +74,7 @@ func (a *staffApp) login(t testing.TB, persona string) *client {
 	jar, _ := cookiejar.New(nil)
 	c := &client{t: t, c: &http.Client{Jar: jar}, base: a.srv.URL}
 	r := c.get("/sachbearbeitung/")
-	if r.url != a.srv.URL+"/sachbearbeitung/" {
+	if r.url != a.srv.URL+"/sachbearbeitung/" && r.url != a.srv.URL+"/sachbearbeitung/zustellungen" { // an operator without a service lands there
 		t.Fatalf("login ended at %s (%d): %s", r.url, r.status, r.body)
 	}
 	for _, ck := range jar.Cookies(mustURL(a.srv.URL + "/sachbearbeitung/")) {

@@ -34,6 +34,7 @@ type world struct {
 	mb       *mailbox.Mailbox
 	cw       *casework.Casework
 	outbox   *ozg.Outbox
+	log      syncBuffer // the casework's log
 }
 
 // stores are the backends of a world.
@@ -78,7 +79,7 @@ func newWorld(t testing.TB, st stores) *world {
 		t.Fatal(err)
 	}
 	w.cw, err = casework.New(st.casework, casework.Journey{Catalog: w.catalog, Applications: w.apps, Store: w.store, Files: st.blobs}, w.mb,
-		&casework.Options{Authority: caseworktest.Authority.Name, Roles: roles})
+		&casework.Options{Authority: caseworktest.Authority.Name, Roles: roles, OperatorRole: operatorRole, Logger: slog.New(slog.NewTextHandler(&w.log, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +126,19 @@ func (w *world) submit(t testing.TB, service string) *ozg.Submission {
 // submitWith is submit with pdf as the evidence file's bytes.
 func (w *world) submitWith(t testing.TB, service string, pdf []byte) *ozg.Submission {
 	t.Helper()
+	sub := w.apply(t, service, pdf)
+	for range 2 { // the delivery, then the work after it
+		if n, err := w.outbox.RunOnce(context.Background()); err != nil || n != 1 {
+			t.Fatalf("outbox: %d delivered, %v", n, err)
+		}
+	}
+	return sub
+}
+
+// apply makes citizen apply for service as submit does, with pdf as the evidence file's
+// bytes, and leaves the submission in the outbox.
+func (w *world) apply(t testing.TB, service string, pdf []byte) *ozg.Submission {
+	t.Helper()
 	ctx := context.Background()
 	a, err := w.apps.Create(ctx, service, citizen.Subject, caseworktest.Data)
 	if err != nil {
@@ -156,11 +170,6 @@ func (w *world) submitWith(t testing.TB, service string, pdf []byte) *ozg.Submis
 	_, sub, err := w.apps.Submit(ctx, citizen.Subject, a.ID, req)
 	if err != nil {
 		t.Fatal(err)
-	}
-	for range 2 { // the delivery, then the work after it
-		if n, err := w.outbox.RunOnce(ctx); err != nil || n != 1 {
-			t.Fatalf("outbox: %d delivered, %v", n, err)
-		}
 	}
 	return sub
 }

@@ -1,0 +1,117 @@
+package casework_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ozgkit/ozgkit/ozg"
+)
+
+// TestBrowserOperatorRequeuesAFailedDelivery drives the failed-delivery pages in headless
+// Chromium on a 375 px wide phone screen: Otto, who runs the portal, logs in on the staff
+// provider's chooser, lands on the failed deliveries, opens the refused delivery, requeues
+// it, and the outbox then delivers it. No page may scroll sideways, in German or English.
+func TestBrowserOperatorRequeuesAFailedDelivery(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("browser test skipped: %s is missing (install Debian's chromium, see .ci/setup.d/chromium.sh)", chromiumPath)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	w := newWorld(t, memoryStores())
+	app := newStaffApp(t, w)
+	refused, _, _ := w.failures(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("accept-lang", "de-DE,de"),
+		chromedp.Flag("lang", "de-DE"),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(375, 800)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	fail := func(what string, err error) {
+		t.Helper()
+		loc, _ := chromedp.Run(bctx, chromedp.Location())
+		body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
+		t.Fatalf("%s: %v\nat %s:\n%s", what, err, loc, body)
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		tctx, cancel := context.WithTimeout(bctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(tctx, steps...); err != nil {
+			fail(what, err)
+		}
+	}
+	navigate := func(what string, click chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		tctx, cancel := context.WithTimeout(bctx, 30*time.Second)
+		defer cancel()
+		if _, err := chromedp.RunResponse(tctx, click); err != nil {
+			fail(what, err)
+		}
+	}
+	fits := func(page string) {
+		t.Helper()
+		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+		if err != nil {
+			fail(page, err)
+		}
+		if !ok {
+			width, _ := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+			t.Errorf("%s: the page is %d px wide at a 375 px screen", page, width)
+		}
+	}
+	see := func(what, text string) {
+		t.Helper()
+		do(what, chromedp.WaitVisible(chromedp.Search(`//*[contains(., "`+text+`")]`)))
+	}
+
+	do("open the case-worker pages", chromedp.Navigate(app.srv.URL+"/sachbearbeitung/"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="persona"][value="otto"]`)))
+	do("choose Otto", chromedp.Click(chromedp.CSS(`input[name="persona"][value="otto"]`)))
+	navigate("log in", chromedp.Click(chromedp.Search(`//button[. = "Anmelden"]`)))
+	do("the failed deliveries", chromedp.WaitVisible(chromedp.Search(`//h1[. = "Fehlgeschlagene Zustellungen"]`)))
+	see("the refused delivery's error", "Schemaversion 2.1 wird nicht unterstützt")
+	fits("the failed deliveries")
+
+	navigate("open the refused delivery", chromedp.Click(chromedp.Search(`//a[. = "`+refused.Reference+`"]`)))
+	see("the delivery page", "Fehlgeschlagener Arbeitsschritt")
+	fits("one failed delivery")
+	do("English", chromedp.Navigate(app.srv.URL+"/sachbearbeitung/zustellungen/"+refused.ID+"?lang=en"))
+	see("the delivery page in English", "Step that failed")
+	fits("one failed delivery in English")
+	do("German", chromedp.Navigate(app.srv.URL+"/sachbearbeitung/zustellungen/"+refused.ID+"?lang=de"))
+
+	navigate("requeue", chromedp.Click(chromedp.CSS(`form.requeue button`)))
+	see("the requeue", "Die Arbeit ist wieder eingeplant")
+	see("the new state", "Zustellung ausstehend")
+	fits("the requeued delivery")
+
+	if n, err := w.outbox.RunOnce(context.Background()); n != 1 || err != nil {
+		t.Fatalf("delivery after the requeue: %d, %v", n, err)
+	}
+	do("reload", chromedp.Navigate(app.srv.URL+"/sachbearbeitung/zustellungen/"+refused.ID))
+	see("the delivered work", "Zugestellt, Eingangsbestätigung ausstehend")
+	if e, _ := w.outbox.Entry(context.Background(), refused.ID); e.State != ozg.DeliveryNotifying {
+		t.Fatalf("entry after the requeued delivery: %+v", e)
+	}
+}
