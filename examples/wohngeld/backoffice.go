@@ -15,7 +15,8 @@ import (
 
 // backOffice is the authority's side: ozg/casework's inbox as the services' delivery target,
 // its pages at /sachbearbeitung with a login at the authority's own (local) identity provider
-// for the staff personas sabine (Wohngeld), tom (both services) and paula (no role).
+// for the staff personas sabine (Wohngeld), tom (both services), paula (no role) and otto
+// (operations: failed deliveries).
 func (e *example) backOffice(cfg config) func(ctx context.Context, p *portal.Portal) (portal.BackOffice, error) {
 	return func(ctx context.Context, p *portal.Portal) (portal.BackOffice, error) {
 		secret := rand.Text()
@@ -32,7 +33,7 @@ func (e *example) backOffice(cfg config) func(ctx context.Context, p *portal.Por
 		}
 		cw, err := casework.New(p.DB().Casework(),
 			casework.Journey{Catalog: p.Catalog(), Applications: p.Applications(), Store: p.DB().Applications(), Files: p.Blobs()},
-			p.Mailbox(), &casework.Options{Authority: kiel.Name, Logger: cfg.Logger,
+			p.Mailbox(), &casework.Options{Authority: kiel.Name, Logger: cfg.Logger, OperatorRole: "betrieb",
 				Roles: map[string][]string{"wohngeld": {"wohngeld"}, "parkausweis": {"bewohnerparkausweis"}}})
 		if err != nil {
 			return portal.BackOffice{}, err
@@ -51,8 +52,9 @@ func (e *example) backOffice(cfg config) func(ctx context.Context, p *portal.Por
 		e.casework = cw
 		return portal.BackOffice{
 			Deliveries: map[string]ozg.Delivery{"fachverfahren": cw},
-			Routes:     map[string]http.Handler{"/sachbearbeitung/": cw.Handler(gate, &casework.HandlerOptions{Logger: cfg.Logger})},
-			OnReply:    cw.ReceiveReply,
+			Routes: map[string]http.Handler{"/sachbearbeitung/": cw.Handler(gate,
+				&casework.HandlerOptions{Logger: cfg.Logger, Outbox: p.Outbox()})},
+			OnReply: cw.ReceiveReply,
 			ReceiptAttachments: func(svc *ozg.Service, s *ozg.Submission) ([]mailbox.NewAttachment, error) {
 				att, err := casework.SummaryAttachment(svc, s)
 				return []mailbox.NewAttachment{att}, err

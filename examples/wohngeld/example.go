@@ -193,7 +193,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "Beispielportal:  %s/\n", e.base)
-	fmt.Fprintf(out, "Sachbearbeitung: %s/sachbearbeitung/ (Testpersonen sabine, tom)\n", e.base)
+	fmt.Fprintf(out, "Sachbearbeitung: %s/sachbearbeitung/ (Testpersonen sabine, tom; otto für fehlgeschlagene Zustellungen)\n", e.base)
 	fmt.Fprintf(out, "API:             %s/api/openapi.json — beenden mit Strg+C\n", e.base)
 	return e.close(e.portal.Serve(ctx, e.ln))
 }

@@ -31,5 +31,6 @@ func StaffPersonas() []Persona {
 		staff("sabine", "Sabine Sachbearbeiterin (Wohngeld)", "Sabine", "Sachbearbeiterin", "wohngeld"),
 		staff("tom", "Tom Teamleiter (Wohngeld, Parkausweis)", "Tom", "Teamleiter", "wohngeld", "parkausweis"),
 		staff("paula", "Paula Praktikantin (ohne Rolle)", "Paula", "Praktikantin"),
+		staff("otto", "Otto Operator (Betrieb: fehlgeschlagene Zustellungen)", "Otto", "Operator", "betrieb"),
 	}
 }

@@ -136,6 +136,9 @@ type Portal struct {
 	pages    *Pages
 	blobs    *evidence.FileBlobStore
 	back     BackOffice
+	// onDelivered is the outbox's work after a delivery: the receipt, with the back office's
+	// attachments when it has them.
+	onDelivered func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error
 }
 
 // New builds the portal from cfg: it opens (and migrates) the database, creates the keys on
@@ -256,13 +259,23 @@ func (p *Portal) buildStores(ctx context.Context) error {
 	return p.apps.CheckServices()
 }
 
-// buildBackOffice asks the back office for its parts, checks that every service's delivery
-// target exists, and makes the outbox.
+// buildBackOffice makes the outbox, asks the back office for its parts (the outbox exists by
+// then, for a back office's operator pages), adds its delivery targets, and checks that every
+// service's delivery target exists.
 func (p *Portal) buildBackOffice(ctx context.Context) error {
 	targets := map[string]ozg.Delivery{}
 	for name, d := range p.cfg.Deliveries {
 		targets[name] = d
 	}
+	// The outbox reads targets when it works, which Run starts later: the back office's
+	// targets are added to the same map below.
+	p.outbox = ozg.NewOutbox(p.db.Applications(), targets, p.blobs, &ozg.OutboxOptions{
+		PollInterval: p.cfg.OutboxPollInterval, Logger: p.logger,
+		OnDelivered: func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error {
+			return p.onDelivered(ctx, s, r)
+		},
+	})
+	p.onDelivered = OnDelivered(p.catalog, p.mailbox)
 	if p.cfg.BackOffice != nil {
 		var err error
 		if p.back, err = p.cfg.BackOffice(ctx, p); err != nil {
@@ -274,6 +287,9 @@ func (p *Portal) buildBackOffice(ctx context.Context) error {
 			}
 			targets[name] = d
 		}
+		if p.back.ReceiptAttachments != nil {
+			p.onDelivered = onDeliveredWith(p.catalog, p.mailbox, p.back.ReceiptAttachments)
+		}
 	}
 	var errs []error
 	for _, s := range p.catalog.Services() {
@@ -282,17 +298,7 @@ func (p *Portal) buildBackOffice(ctx context.Context) error {
 				s.ID, s.Delivery, strings.Join(sortedKeys(targets), ", ")))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	onDelivered := OnDelivered(p.catalog, p.mailbox)
-	if p.back.ReceiptAttachments != nil {
-		onDelivered = onDeliveredWith(p.catalog, p.mailbox, p.back.ReceiptAttachments)
-	}
-	p.outbox = ozg.NewOutbox(p.db.Applications(), targets, p.blobs, &ozg.OutboxOptions{
-		PollInterval: p.cfg.OutboxPollInterval, Logger: p.logger, OnDelivered: onDelivered,
-	})
-	return nil
+	return errors.Join(errs...)
 }
 
 // loopback reports whether the base URL is plain http on a loopback host (development).
