@@ -82,6 +82,23 @@ func startObserved(t testing.TB) *observed {
 	if err != nil {
 		t.Fatal(err)
 	}
+	startPortal(t, o, tel)
+	return o
+}
+
+// startPortal builds o's portal with tel (nil: without telemetry) and serves it.
+func startPortal(t testing.TB, o *observed, tel *telemetry.Telemetry) {
+	t.Helper()
+	client := func(peer string) *http.Client {
+		if tel == nil {
+			return nil
+		}
+		return tel.Client(peer, nil)
+	}
+	var pt portal.Telemetry
+	if tel != nil {
+		pt = tel
+	}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -102,7 +119,7 @@ func startObserved(t testing.TB) *observed {
 	t.Cleanup(paySrv.Close)
 	payMux.Handle("/", paymenttest.NewServer(&paymenttest.ServerOptions{BaseURL: paySrv.URL + "/", Logger: quiet}))
 	pay, err := xbezahldienste.New(xbezahldienste.Config{BaseURL: paySrv.URL + "/", OriginatorID: "ozgkit", EndpointID: "test",
-		HTTPClient: tel.Client("payment", nil)})
+		HTTPClient: client("payment")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,12 +132,12 @@ func startObserved(t testing.TB) *observed {
 		fmt.Fprint(w, `{"id":"fv-1"}`)
 	}))
 	t.Cleanup(backOffice.Close)
-	hook, err := delivery.NewWebhook(backOffice.URL, bytes.Repeat([]byte("k"), 32), &delivery.WebhookOptions{Client: tel.Client("fachverfahren", nil)})
+	hook, err := delivery.NewWebhook(backOffice.URL, bytes.Repeat([]byte("k"), 32), &delivery.WebhookOptions{Client: client("fachverfahren")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.Portal, err = portal.New(context.Background(), portal.Config{
-		BaseURL: o.base, DataDir: t.TempDir(), Logger: quiet, Payments: pay, Telemetry: tel,
+		BaseURL: o.base, DataDir: t.TempDir(), Logger: quiet, Payments: pay, Telemetry: pt,
 		OIDC:       portal.OIDC{Issuer: idpSrv.URL, ClientID: "portal", ClientSecret: "s3cret"},
 		Services:   []*ozg.Service{parking(t)},
 		Deliveries: map[string]ozg.Delivery{"fachverfahren": hook},
@@ -134,7 +151,6 @@ func startObserved(t testing.TB) *observed {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close(); o.Close() })
 	o.login = &ozgtest.BrowserLogin{LoginURL: o.base + "/auth/login?level={level}&return=/api/session", Origin: o.base}
-	return o
 }
 
 // call sends a request with c and returns the answer's status, request id and JSON body.
