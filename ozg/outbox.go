@@ -65,7 +65,8 @@ type OutboxOptions struct {
 	// OnFailed is called when work is given up, so a person can see to it.
 	OnFailed func(ctx context.Context, s *Submission, err error)
 	// OnAttempt, when set, is told of every attempt and its outcome (e.g. for metrics of
-	// delivery attempts and failures per target). It must not block.
+	// delivery attempts and failures per target), from several attempts at once; it must
+	// not block.
 	OnAttempt func(ctx context.Context, a OutboxAttempt)
 	// Clock gives the current time; nil means time.Now.
 	Clock func() time.Time

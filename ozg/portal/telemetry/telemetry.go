@@ -243,6 +243,9 @@ func (t *Telemetry) Observe(stats func(context.Context) (portal.Stats, error)) (
 	return func() { reg.Unregister() }, nil
 }
 
+// statsTimeout bounds one read of the Stats, so a slow database cannot hold up a scrape.
+const statsTimeout = 5 * time.Second
+
 // statsCache reads the portal's Stats at most once per interval.
 type statsCache struct {
 	read     func(context.Context) (portal.Stats, error)
@@ -260,6 +263,8 @@ func (c *statsCache) get(ctx context.Context) (portal.Stats, error) {
 	if !c.at.IsZero() && time.Since(c.at) < c.interval {
 		return c.stats, nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, statsTimeout)
+	defer cancel()
 	s, err := c.read(ctx)
 	if err != nil {
 		return portal.Stats{}, err
