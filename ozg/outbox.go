@@ -65,6 +65,10 @@ type OutboxOptions struct {
 	// OnFailed is called when work is given up, so a person can see to it. OnDelivered and
 	// OnFailed are called from several goroutines at once (see Concurrency).
 	OnFailed func(ctx context.Context, s *Submission, err error)
+	// OnAttempt, when set, is told of every attempt and its outcome (e.g. for metrics of
+	// delivery attempts and failures per target), from several attempts at once; it must
+	// not block.
+	OnAttempt func(ctx context.Context, a OutboxAttempt)
 	// Clock gives the current time; nil means time.Now.
 	Clock func() time.Time
 	// Logger; nil means slog.Default().
@@ -175,6 +179,7 @@ func (o *Outbox) attempt(ctx context.Context, e OutboxEntry) error {
 	}
 	log := o.logger.With("submission", sub.ID, "reference", sub.Reference, "delivery", e.Delivery, "state", e.State, "attempt", e.Attempts)
 	actx, cancel := context.WithTimeout(ctx, o.opts.AttemptTimeout)
+	start := time.Now()
 	var (
 		werr    error
 		receipt Receipt
@@ -200,6 +205,7 @@ func (o *Outbox) attempt(ctx context.Context, e OutboxEntry) error {
 		return fmt.Errorf("ozg: outbox %s: claimed in state %s", sub.ID, e.State)
 	}
 	cancel()
+	o.reportAttempt(ctx, e, werr, time.Since(start))
 	switch {
 	case werr == nil:
 		if err := record(); err != nil {

@@ -25,6 +25,8 @@ import (
 // config is what main's flags set.
 type config struct {
 	Addr, DataDir, DSN, Clamd string
+	// Metrics, when set, is where Prometheus scrapes /metrics (see metrics.go).
+	Metrics string
 	// Login is "oidc" (default) or "saml".
 	Login  string
 	Logger *slog.Logger
@@ -41,6 +43,8 @@ type example struct {
 	staffIdP *identitytest.Provider
 	casework *casework.Casework
 	servers  []*http.Server
+	// metricsURL is where the metrics are served, with -metrics.
+	metricsURL string
 }
 
 // start builds the example and listens; serve runs it.
@@ -70,7 +74,18 @@ func start(ctx context.Context, cfg config) (*example, error) {
 	if err != nil {
 		return nil, e.close(err)
 	}
-	pay, err := xbezahldienste.New(xbezahldienste.Config{BaseURL: payURL + "/", OriginatorID: "ozgkit", EndpointID: "test", Logger: cfg.Logger})
+	var (
+		tel       portal.Telemetry // nil without -metrics
+		payClient *http.Client
+	)
+	if cfg.Metrics != "" {
+		t, err := e.metrics(cfg.Metrics)
+		if err != nil {
+			return nil, e.close(err)
+		}
+		tel, payClient = t, t.Client("payment", nil)
+	}
+	pay, err := xbezahldienste.New(xbezahldienste.Config{BaseURL: payURL + "/", OriginatorID: "ozgkit", EndpointID: "test", Logger: cfg.Logger, HTTPClient: payClient})
 	if err != nil {
 		return nil, e.close(err)
 	}
@@ -109,6 +124,7 @@ func start(ctx context.Context, cfg config) (*example, error) {
 			AccessibilityURL: "https://www.kiel.example/barrierefreiheit",
 		},
 		DataDir: cfg.DataDir, DSN: cfg.DSN, Scanner: scanner, Logger: cfg.Logger,
+		Telemetry: tel,
 	})
 	if err != nil {
 		return nil, e.close(err)
@@ -194,6 +210,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "Beispielportal:  %s/\n", e.base)
 	fmt.Fprintf(out, "Sachbearbeitung: %s/sachbearbeitung/ (Testpersonen sabine, tom; otto für fehlgeschlagene Zustellungen)\n", e.base)
+	if e.metricsURL != "" {
+		fmt.Fprintf(out, "Metriken:        %s (Prometheus)\n", e.metricsURL)
+	}
 	fmt.Fprintf(out, "API:             %s/api/openapi.json — beenden mit Strg+C\n", e.base)
 	return e.close(e.portal.Serve(ctx, e.ln))
 }

@@ -3,6 +3,7 @@
 // digital notice of level 4) — nothing to install.
 //
 //	go run ./examples/wohngeld        # the portal on http://127.0.0.1:8080
+//	go run ./examples/wohngeld -metrics 127.0.0.1:9464   # and its metrics for Prometheus
 //
 // It is configuration only: the services and their forms (services.go, *.schema.json), a
 // local BundID-like identity provider (identity/identitytest) and a local XBezahldienste
@@ -28,6 +29,7 @@ func main() {
 	flag.StringVar(&cfg.DSN, "db", "", `database: "postgres://..." (default: SQLite in -data)`)
 	flag.StringVar(&cfg.Login, "login", "oidc", `how citizens log in: "oidc" (OpenID Connect) or "saml" (SAML 2.0, as BundID speaks it)`)
 	flag.StringVar(&cfg.Clamd, "clamd", "", `scan uploads with clamd at "unix:PATH" or "tcp:HOST:PORT" (default: no scanning)`)
+	flag.StringVar(&cfg.Metrics, "metrics", "", `serve Prometheus metrics at http://ADDR/metrics on a listener of their own, e.g. "127.0.0.1:9464"`)
 	verbose := flag.Bool("v", false, "log more")
 	flag.Parse()
 	level := slog.LevelWarn

@@ -87,8 +87,12 @@ type Config struct {
 	APIPrefix string
 	// OutboxPollInterval is how often the outbox looks for work; default 2s.
 	OutboxPollInterval time.Duration
-	// Logger; nil means slog.Default().
+	// Logger; nil means slog.Default(). The portal logs through it with LogRequestIDs, so
+	// every line logged for a request carries its id.
 	Logger *slog.Logger
+	// Telemetry, when set, reports requests, outbound calls, the outbox's attempts and the
+	// portal's Stats, e.g. ozg/portal/telemetry's OpenTelemetry. nil: none.
+	Telemetry Telemetry
 }
 
 // BackOffice is what a back office adds to a portal (see Config.BackOffice).
@@ -139,6 +143,9 @@ type Portal struct {
 	// onDelivered is the outbox's work after a delivery: the receipt, with the back office's
 	// attachments when it has them.
 	onDelivered func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error
+	// mux routes the portal's requests (Route); stopTelemetry ends Config.Telemetry's Observe.
+	mux           *http.ServeMux
+	stopTelemetry func()
 }
 
 // New builds the portal from cfg: it opens (and migrates) the database, creates the keys on
@@ -150,6 +157,7 @@ func New(ctx context.Context, cfg Config) (*Portal, error) {
 	if p.logger == nil {
 		p.logger = slog.Default()
 	}
+	p.logger = slog.New(LogRequestIDs(p.logger.Handler()))
 	base, err := ozg.CheckBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
@@ -187,6 +195,9 @@ func New(ctx context.Context, cfg Config) (*Portal, error) {
 		return nil, err
 	}
 	if err := p.buildFrontEnds(); err != nil {
+		return nil, err
+	}
+	if err := p.observe(); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -274,6 +285,7 @@ func (p *Portal) buildBackOffice(ctx context.Context) error {
 		OnDelivered: func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error {
 			return p.onDelivered(ctx, s, r)
 		},
+		OnAttempt: p.onAttempt(),
 	})
 	p.onDelivered = OnDelivered(p.catalog, p.mailbox)
 	if p.cfg.BackOffice != nil {
@@ -351,6 +363,7 @@ func (p *Portal) buildIdentity(ctx context.Context) error {
 		opts = *p.cfg.OIDC.Options
 	}
 	opts.Keys, opts.Logger = keyring, p.logger
+	opts.HTTPClient = p.outboundClient("identity", opts.HTTPClient)
 	base := p.cfg.BaseURL
 	rp, err := oidc.New(ctx, oidc.Config{
 		Issuer: p.cfg.OIDC.Issuer, ClientID: p.cfg.OIDC.ClientID, ClientSecret: p.cfg.OIDC.ClientSecret,
@@ -406,7 +419,8 @@ func (p *Portal) buildFrontEnds() error {
 		}
 	}
 	mux.Handle("/", p.pages.Handler())
-	p.handler = withRequestID(false, recoverer(p.logger, p.errorPage, SecurityHeaders(mux)))
+	p.mux = mux
+	p.handler = withRequestID(false, p.instrument(recoverer(p.logger, p.errorPage, SecurityHeaders(mux))))
 	return nil
 }
 
@@ -457,8 +471,13 @@ func (p *Portal) Gate() *identity.Gate { return p.gate }
 // DB returns the database.
 func (p *Portal) DB() *sqlstore.DB { return p.db }
 
-// Close releases the database.
-func (p *Portal) Close() error { return p.db.Close() }
+// Close releases the database (and ends Config.Telemetry's reading of Stats).
+func (p *Portal) Close() error {
+	if p.stopTelemetry != nil {
+		p.stopTelemetry()
+	}
+	return p.db.Close()
+}
 
 // Run does the portal's background work until ctx ends: the outbox (deliveries, receipts,
 // withdrawals), Postfach notifications, reconciliation of payments left open, cleanup of old
