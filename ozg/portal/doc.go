@@ -49,6 +49,16 @@
 // Run returns when every loop has stopped; [Portal.Serve] and [Portal.ListenAndServe] run it
 // beside an http.Server with timeouts ([Portal.Server]) and shut both down gracefully.
 //
+// # Operations
+//
+// Config.Telemetry takes an observer of the portal (ozg/portal/telemetry is OpenTelemetry's:
+// spans and request metrics per route, traced outbound calls, outbox attempts, gauges for the
+// outbox's depth and oldest due work, the scan queue, notifications and open payments); the
+// portal itself does not depend on OpenTelemetry. Every log line written with a request's
+// context carries its request id ([LogRequestIDs]); [Portal.Route] names the route a request
+// takes and [Portal.Stats] reads the gauges. Failed deliveries are listed and requeued with
+// Portal.Outbox (and by ozg/casework's operator pages and cmd/ozgoutbox).
+//
 // # Parts
 //
 // [API] and [Pages] can also be used alone, mounted in a router of your own behind an
