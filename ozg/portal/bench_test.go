@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strconv"
 	"testing"
 
@@ -63,10 +64,11 @@ func BenchmarkSubmitThroughAPI(b *testing.B) {
 	pr := &identity.Principal{Subject: "bpk2-bench", Issuer: "https://idp.example", Level: identity.LevelHigh}
 	ctx := identity.WithPrincipal(context.Background(), pr)
 	body := []byte(`{"data": ` + string(doc) + `}`)
-	b.SetBytes(int64(len(doc)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
+	// The drafts are made first: the measured operation is the submission (the document
+	// validated in full, the reference assigned, submission and outbox entry stored, the
+	// receipt answered), as the bare handler's is one decode and validation.
+	ids := make([]string, b.N)
+	for i := range ids {
 		req := httptest.NewRequestWithContext(ctx, "POST", "/api/services/antrag/applications", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
@@ -76,9 +78,16 @@ func BenchmarkSubmitThroughAPI(b *testing.B) {
 		}
 		var created struct{ ID string }
 		json.Unmarshal(rec.Body.Bytes(), &created)
-		req = httptest.NewRequestWithContext(ctx, "POST", "/api/applications/"+created.ID+"/submit", nil)
+		ids[i] = created.ID
+	}
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	runtime.GC() // the drafts' garbage is not the submissions' cost
+	b.ResetTimer()
+	for i := range b.N {
+		req := httptest.NewRequestWithContext(ctx, "POST", "/api/applications/"+ids[i]+"/submit", nil)
 		req.Header.Set(portal.IdempotencyKeyHeader, "k"+strconv.Itoa(i))
-		rec = httptest.NewRecorder()
+		rec := httptest.NewRecorder()
 		api.ServeHTTP(rec, req)
 		if rec.Code != http.StatusAccepted {
 			b.Fatalf("submit: %d %s", rec.Code, rec.Body)
