@@ -74,14 +74,17 @@ func (c RetentionCandidate) Position() RetentionPosition {
 //     RetentionSubmissions those whose outbox entry is delivered or withdrawn, never one that
 //     is pending, notifying, withdrawing or failed. A Limit outside 1..MaxRetentionBatch or
 //     an unknown class is an error wrapping ErrBadPage.
-//   - Purge deletes, in one transaction, the application id at version, its submission and
-//     its outbox entry. A missing application gives ErrNotFound, another version ErrConflict;
-//     an outbox entry that is not delivered or withdrawn, or whose lease (a claim) runs past
-//     now, gives ErrInvalidTransition. Nothing is changed on error. Evidence and Postfach
-//     messages are not the store's; the caller deletes them.
+//   - Purge deletes, in one transaction, every application of batch (at most
+//     MaxRetentionBatch; only ID and Version are read) that is still at the candidate's
+//     Version and whose outbox entry, if it has one, is delivered or withdrawn with no claim
+//     (lease) running past now, together with its submission and outbox entry, and returns
+//     the ids it deleted in batch order. An application that is gone, changed since it was
+//     found, or whose entry the outbox still works on (pending, notifying, withdrawing) or
+//     gave up on (failed) is left alone and not returned. On error nothing is deleted.
+//     Evidence and Postfach messages are not the store's; the caller deletes them.
 type RetentionStore interface {
 	RetentionCandidates(ctx context.Context, q RetentionQuery) ([]RetentionCandidate, error)
-	Purge(ctx context.Context, id string, version int64, now time.Time) error
+	Purge(ctx context.Context, batch []RetentionCandidate, now time.Time) ([]string, error)
 }
 
 var _ RetentionStore = (*MemoryStore)(nil)
@@ -148,40 +151,41 @@ func (m *MemoryStore) RetentionCandidates(ctx context.Context, q RetentionQuery)
 }
 
 // Purge implements RetentionStore.
-func (m *MemoryStore) Purge(ctx context.Context, id string, version int64, now time.Time) error {
+func (m *MemoryStore) Purge(ctx context.Context, batch []RetentionCandidate, now time.Time) ([]string, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
+	}
+	if len(batch) > MaxRetentionBatch {
+		return nil, fmt.Errorf("%w: purge of %d is more than %d", ErrBadPage, len(batch), MaxRetentionBatch)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a, ok := m.apps[id]
-	if !ok {
-		return fmt.Errorf("%w: application %s", ErrNotFound, id)
+	subOf := make(map[string]string, len(m.subs))
+	for id, s := range m.subs {
+		subOf[s.ApplicationID] = id
 	}
-	if a.Version != version {
-		return fmt.Errorf("%w: application %s is at version %d, not %d", ErrConflict, id, a.Version, version)
-	}
-	subID := ""
-	for sid, s := range m.subs {
-		if s.ApplicationID == id {
-			subID = sid
-			break
+	var purged []string
+	for _, c := range batch {
+		a, ok := m.apps[c.ID]
+		if !ok || a.Version != c.Version {
+			continue
 		}
-	}
-	if subID != "" {
-		e := m.outbox[subID]
-		if !e.State.Settled() || e.leaseUntil.After(now) {
-			return fmt.Errorf("%w: the outbox entry of application %s is %s", ErrInvalidTransition, id, e.State)
+		if subID, ok := subOf[c.ID]; ok {
+			e := m.outbox[subID]
+			if !e.State.Settled() || e.leaseUntil.After(now) {
+				continue
+			}
+			s := m.subs[subID]
+			delete(m.outbox, subID)
+			delete(m.subByKey, subKey(s.Owner, s.IdempotencyKey))
+			delete(m.subs, subID)
 		}
-		s := m.subs[subID]
-		delete(m.outbox, subID)
-		delete(m.subByKey, subKey(s.Owner, s.IdempotencyKey))
-		delete(m.subs, subID)
+		delete(m.apps, c.ID)
+		m.byOwner[a.Owner] = slices.DeleteFunc(m.byOwner[a.Owner], func(x *Application) bool { return x.ID == c.ID })
+		if len(m.byOwner[a.Owner]) == 0 {
+			delete(m.byOwner, a.Owner)
+		}
+		purged = append(purged, c.ID)
 	}
-	delete(m.apps, id)
-	m.byOwner[a.Owner] = slices.DeleteFunc(m.byOwner[a.Owner], func(x *Application) bool { return x.ID == id })
-	if len(m.byOwner[a.Owner]) == 0 {
-		delete(m.byOwner, a.Owner)
-	}
-	return nil
+	return purged, nil
 }

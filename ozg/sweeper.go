@@ -247,10 +247,6 @@ func (w *sweep) run(ctx context.Context) error {
 
 // applications walks one class of a service's applications last changed before now-period.
 func (w *sweep) applications(ctx context.Context, svc *Service, class RetentionClass, period time.Duration) error {
-	kind := RetentionKindDrafts
-	if class == RetentionSubmissions {
-		kind = RetentionKindSubmissions
-	}
 	q := RetentionQuery{ServiceID: svc.ID, Class: class, Before: w.now.Add(-period), Limit: w.opts.BatchSize}
 	for {
 		if w.full() {
@@ -260,13 +256,8 @@ func (w *sweep) applications(ctx context.Context, svc *Service, class RetentionC
 		if err != nil {
 			return fmt.Errorf("ozg: retention of %s %s: %w", svc.ID, class, err)
 		}
-		for _, c := range batch {
-			if w.full() {
-				return nil
-			}
-			if err := w.purge(ctx, svc, kind, c); err != nil {
-				return err
-			}
+		if err := w.purge(ctx, svc, class, batch); err != nil {
+			return err
 		}
 		if len(batch) < q.Limit {
 			return nil
@@ -276,30 +267,57 @@ func (w *sweep) applications(ctx context.Context, svc *Service, class RetentionC
 	}
 }
 
-// purge deletes one application with its submission, outbox entry and evidence.
-func (w *sweep) purge(ctx context.Context, svc *Service, kind RetentionKind, c RetentionCandidate) error {
-	files, err := w.opts.Evidence.List(ctx, c.ID)
-	if err != nil {
-		return fmt.Errorf("ozg: retention of %s: evidence of %s: %w", svc.ID, c.ID, err)
+// purge deletes a batch of applications (as many as MaxPerSweep leaves room for) in one
+// store transaction, then their evidence files.
+func (w *sweep) purge(ctx context.Context, svc *Service, class RetentionClass, batch []RetentionCandidate) error {
+	kind := RetentionKindDrafts
+	if class == RetentionSubmissions {
+		kind = RetentionKindSubmissions
 	}
-	if !w.dryRun {
-		err := w.ret.Purge(ctx, c.ID, c.Version, w.now)
-		switch {
-		case errors.Is(err, ErrConflict), errors.Is(err, ErrInvalidTransition), errors.Is(err, ErrNotFound):
-			w.report.Kept++
-			return nil
-		case err != nil:
-			return fmt.Errorf("ozg: retention of %s: delete %s: %w", svc.ID, c.ID, err)
+	files := make(map[string]int, len(batch))
+	take, room := 0, w.opts.MaxPerSweep-w.done
+	for _, c := range batch {
+		if room <= 0 {
+			w.report.Truncated = true
+			break
 		}
-		if len(files) > 0 {
-			if err := w.opts.Evidence.DeleteApplication(ctx, c.ID); err != nil {
-				return fmt.Errorf("ozg: retention of %s: evidence of deleted application %s: %w", svc.ID, c.ID, err)
+		list, err := w.opts.Evidence.List(ctx, c.ID)
+		if err != nil {
+			return fmt.Errorf("ozg: retention of %s: evidence of %s: %w", svc.ID, c.ID, err)
+		}
+		files[c.ID] = len(list)
+		room -= 1 + len(list)
+		take++
+	}
+	batch = batch[:take]
+	if len(batch) == 0 {
+		return nil
+	}
+	gone := make([]string, 0, len(batch))
+	if w.dryRun {
+		for _, c := range batch {
+			gone = append(gone, c.ID)
+		}
+	} else {
+		purged, err := w.ret.Purge(ctx, batch, w.now)
+		if err != nil {
+			return fmt.Errorf("ozg: retention of %s %s: %w", svc.ID, class, err)
+		}
+		w.report.Kept += len(batch) - len(purged)
+		for _, id := range purged {
+			if files[id] > 0 {
+				if err := w.opts.Evidence.DeleteApplication(ctx, id); err != nil {
+					return fmt.Errorf("ozg: retention of %s: evidence of deleted application %s: %w", svc.ID, id, err)
+				}
 			}
 		}
+		gone = purged
 	}
-	w.gone[c.ID] = true
-	w.add(svc.ID, kind, 1)
-	w.add(svc.ID, RetentionKindEvidence, len(files))
+	for _, id := range gone {
+		w.gone[id] = true
+		w.add(svc.ID, kind, 1)
+		w.add(svc.ID, RetentionKindEvidence, files[id])
+	}
 	return nil
 }
 

@@ -151,19 +151,28 @@ func testPurge(t *testing.T, s ozg.Store, r ozg.RetentionStore) {
 	ctx := context.Background()
 	w := makeRetentionWorld(t, s)
 	now := base.Add(time.Hour)
-	for _, id := range []string{w.delivered2, w.withdrawn3, w.draft0} {
-		a := mustGet(t, s, id)
-		sub, subErr := s.SubmissionOf(ctx, id)
-		if err := r.Purge(ctx, id, a.Version, now); err != nil {
-			t.Fatalf("Purge(%s): %v", id, err)
+	ids := []string{w.delivered2, w.withdrawn3, w.draft0}
+	var batch []ozg.RetentionCandidate
+	subs := map[string]*ozg.Submission{}
+	for _, id := range ids {
+		batch = append(batch, ozg.RetentionCandidate{ID: id, Version: mustGet(t, s, id).Version})
+		if sub, err := s.SubmissionOf(ctx, id); err == nil {
+			subs[id] = sub
 		}
+	}
+	purged, err := r.Purge(ctx, batch, now)
+	if err != nil || !slices.Equal(purged, ids) {
+		t.Fatalf("Purge = %v, %v; want %v", purged, err, ids)
+	}
+	for _, id := range ids {
+		sub, hasSub := subs[id]
 		if _, err := s.Get(ctx, id); !errors.Is(err, ozg.ErrNotFound) {
 			t.Errorf("purged application %s: Get err = %v", id, err)
 		}
 		if _, err := s.SubmissionOf(ctx, id); !errors.Is(err, ozg.ErrNotFound) {
 			t.Errorf("purged application %s still has a submission: %v", id, err)
 		}
-		if subErr == nil {
+		if hasSub {
 			if _, err := s.Submission(ctx, sub.ID); !errors.Is(err, ozg.ErrNotFound) {
 				t.Errorf("submission of %s: err = %v", id, err)
 			}
@@ -197,33 +206,40 @@ func testPurgeRefused(t *testing.T, s ozg.Store, r ozg.RetentionStore) {
 	ctx := context.Background()
 	w := makeRetentionWorld(t, s)
 	now := base.Add(time.Hour)
-	for _, tc := range []struct {
-		name string
-		id   string
-		want error
-	}{
-		{"a pending entry", w.pending4, ozg.ErrInvalidTransition},
-		{"a notifying entry", w.notifying6, ozg.ErrInvalidTransition},
-		{"a failed entry", w.failed5, ozg.ErrInvalidTransition},
-	} {
-		a := mustGet(t, s, tc.id)
-		sub, _ := s.SubmissionOf(ctx, tc.id)
-		before, _ := s.OutboxEntry(ctx, sub.ID)
-		if err := r.Purge(ctx, tc.id, a.Version, now); !errors.Is(err, tc.want) {
-			t.Errorf("%s: Purge err = %v, want %v", tc.name, err, tc.want)
-		}
-		if after, err := s.OutboxEntry(ctx, sub.ID); err != nil || after.State != before.State {
-			t.Errorf("%s: entry after the refused purge = %+v, %v", tc.name, after, err)
-		}
-		mustGet(t, s, tc.id)
+	at := func(id string) ozg.RetentionCandidate {
+		return ozg.RetentionCandidate{ID: id, Version: mustGet(t, s, id).Version}
 	}
-	a := mustGet(t, s, w.draft0)
-	if err := r.Purge(ctx, w.draft0, a.Version-1, now); !errors.Is(err, ozg.ErrConflict) {
-		t.Errorf("stale version: err = %v, want ErrConflict", err)
+	stale := at(w.draft0)
+	stale.Version--
+	batch := []ozg.RetentionCandidate{
+		at(w.pending4), at(w.notifying6), at(w.failed5), stale,
+		{ID: "00000000-0000-4000-8000-000000000000", Version: 1},
+		at(w.delivered2),
 	}
-	mustGet(t, s, w.draft0)
-	if err := r.Purge(ctx, "00000000-0000-4000-8000-000000000000", 1, now); !errors.Is(err, ozg.ErrNotFound) {
-		t.Errorf("missing application: err = %v, want ErrNotFound", err)
+	entries := map[string]ozg.DeliveryState{}
+	for _, id := range []string{w.pending4, w.notifying6, w.failed5} {
+		sub, err := s.SubmissionOf(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, _ := s.OutboxEntry(ctx, sub.ID)
+		entries[sub.ID] = e.State
+	}
+	purged, err := r.Purge(ctx, batch, now)
+	if err != nil || !slices.Equal(purged, []string{w.delivered2}) {
+		t.Fatalf("Purge = %v, %v; want only the delivered application", purged, err)
+	}
+	for _, id := range []string{w.pending4, w.notifying6, w.failed5, w.draft0} {
+		mustGet(t, s, id)
+	}
+	for sub, state := range entries {
+		if e, err := s.OutboxEntry(ctx, sub); err != nil || e.State != state {
+			t.Errorf("entry after the purge = %+v, %v; want it unchanged at %s", e, err, state)
+		}
+	}
+	too := make([]ozg.RetentionCandidate, ozg.MaxRetentionBatch+1)
+	if _, err := r.Purge(ctx, too, now); !errors.Is(err, ozg.ErrBadPage) {
+		t.Errorf("a batch of %d: err = %v, want ErrBadPage", len(too), err)
 	}
 
 	// Withdrawn while its delivery was in flight: settled, but claimed until the lease ends.
@@ -233,12 +249,12 @@ func testPurgeRefused(t *testing.T, s ozg.Store, r ozg.RetentionStore) {
 		t.Fatalf("claim = %+v, %v; want the new submission among them", got, err)
 	}
 	withdrawn(t, s, app.ID, base.Add(2*time.Minute))
-	a = mustGet(t, s, app.ID)
-	if err := r.Purge(ctx, app.ID, a.Version, base.Add(5*time.Minute)); !errors.Is(err, ozg.ErrInvalidTransition) {
-		t.Errorf("claimed entry: Purge err = %v, want ErrInvalidTransition", err)
+	c := at(app.ID)
+	if purged, err := r.Purge(ctx, []ozg.RetentionCandidate{c}, base.Add(5*time.Minute)); err != nil || len(purged) != 0 {
+		t.Errorf("claimed entry: Purge = %v, %v; want nothing purged", purged, err)
 	}
-	if err := r.Purge(ctx, app.ID, a.Version, base.Add(12*time.Minute)); err != nil {
-		t.Errorf("after the lease: Purge err = %v", err)
+	if purged, err := r.Purge(ctx, []ozg.RetentionCandidate{c}, base.Add(12*time.Minute)); err != nil || len(purged) != 1 {
+		t.Errorf("after the lease: Purge = %v, %v; want it purged", purged, err)
 	}
 }
 

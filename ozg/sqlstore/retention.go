@@ -2,9 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ozgkit/ozgkit/ozg"
@@ -61,70 +60,109 @@ func (s *ApplicationStore) RetentionCandidates(ctx context.Context, q ozg.Retent
 	return out, nil
 }
 
-// Purge implements ozg.RetentionStore in one transaction. On PostgreSQL the application and
-// its outbox entry are locked (FOR UPDATE) before they are checked, so a concurrent change
-// either commits first and is seen, or waits and then finds nothing; SQLite's transaction
-// holds the write lock from its start.
-func (s *ApplicationStore) Purge(ctx context.Context, id string, version int64, now time.Time) error {
+// inList returns "(?, ?, ...)" for n values and the values as arguments.
+func inList(ids []string) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return `(?` + strings.Repeat(", ?", len(ids)-1) + `)`, args
+}
+
+// Purge implements ozg.RetentionStore in one transaction of five statements, whatever the
+// batch's size. On PostgreSQL the applications and their outbox entries are locked (FOR
+// UPDATE) before they are checked, so a concurrent change either commits first and is seen,
+// or waits and then finds nothing; SQLite's transaction holds the write lock from its start.
+func (s *ApplicationStore) Purge(ctx context.Context, batch []ozg.RetentionCandidate, now time.Time) ([]string, error) {
+	if len(batch) > ozg.MaxRetentionBatch {
+		return nil, fmt.Errorf("%w: purge of %d is more than %d", ozg.ErrBadPage, len(batch), ozg.MaxRetentionBatch)
+	}
+	if len(batch) == 0 {
+		return nil, ctx.Err()
+	}
 	lock := ""
 	if s.d.dialect == dialectPostgres {
 		lock = ` FOR UPDATE`
 	}
+	ids := make([]string, len(batch))
+	for i, c := range batch {
+		ids[i] = c.ID
+	}
+	list, args := inList(ids)
 	tx, err := s.d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: purge %s: %w", id, err)
+		return nil, fmt.Errorf("sqlstore: purge: %w", err)
 	}
 	defer tx.Rollback()
-	var stored int64
-	err = tx.QueryRowContext(ctx, s.d.q(`SELECT version FROM applications WHERE id = ?`+lock), id).Scan(&stored)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("%w: application %s", ozg.ErrNotFound, id)
-	case err != nil:
-		return fmt.Errorf("sqlstore: purge %s: %w", id, err)
-	case stored != version:
-		return fmt.Errorf("%w: application %s is at version %d, not %d", ozg.ErrConflict, id, stored, version)
-	}
-	rows, err := tx.QueryContext(ctx, s.d.q(`SELECT o.submission_id, o.state, o.lease_until FROM outbox o
-		JOIN submissions s ON s.id = o.submission_id WHERE s.application_id = ?`+lock), id)
+	fail := func(err error) ([]string, error) { return nil, fmt.Errorf("sqlstore: purge: %w", err) }
+
+	versions := make(map[string]int64, len(batch))
+	rows, err := tx.QueryContext(ctx, s.d.q(`SELECT id, version FROM applications WHERE id IN `+list+lock), args...)
 	if err != nil {
-		return fmt.Errorf("sqlstore: purge %s: %w", id, err)
+		return fail(err)
 	}
-	var subs []string
 	for rows.Next() {
 		var (
-			sub, state string
-			lease      int64
+			id string
+			v  int64
 		)
-		if err := rows.Scan(&sub, &state, &lease); err != nil {
+		if err := rows.Scan(&id, &v); err != nil {
 			rows.Close()
-			return fmt.Errorf("sqlstore: purge %s: %w", id, err)
+			return fail(err)
 		}
-		if !ozg.DeliveryState(state).Settled() || lease > micros(now) {
-			rows.Close()
-			return fmt.Errorf("%w: the outbox entry of application %s is %s", ozg.ErrInvalidTransition, id, state)
-		}
-		subs = append(subs, sub)
+		versions[id] = v
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: purge %s: %w", id, err)
+		return fail(err)
 	}
-	for _, sub := range subs {
-		if _, err := tx.ExecContext(ctx, s.d.q(`DELETE FROM outbox WHERE submission_id = ?`), sub); err != nil {
-			return fmt.Errorf("sqlstore: purge %s: %w", id, err)
+	busy := map[string]bool{}
+	rows, err = tx.QueryContext(ctx, s.d.q(`SELECT s.application_id, o.state, o.lease_until FROM outbox o
+		JOIN submissions s ON s.id = o.submission_id WHERE s.application_id IN `+list+lock), args...)
+	if err != nil {
+		return fail(err)
+	}
+	for rows.Next() {
+		var (
+			app, state string
+			lease      int64
+		)
+		if err := rows.Scan(&app, &state, &lease); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		if !ozg.DeliveryState(state).Settled() || lease > micros(now) {
+			busy[app] = true
 		}
 	}
-	// A submission without an outbox entry cannot be stored (Submit writes both), so every
-	// submission of the application was checked above.
-	if _, err := tx.ExecContext(ctx, s.d.q(`DELETE FROM submissions WHERE application_id = ?`), id); err != nil {
-		return fmt.Errorf("sqlstore: purge %s: %w", id, err)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fail(err)
 	}
-	if _, err := tx.ExecContext(ctx, s.d.q(`DELETE FROM applications WHERE id = ?`), id); err != nil {
-		return fmt.Errorf("sqlstore: purge %s: %w", id, err)
+	var purge []string
+	for _, c := range batch {
+		if v, ok := versions[c.ID]; ok && v == c.Version && !busy[c.ID] {
+			purge = append(purge, c.ID)
+			delete(versions, c.ID) // a candidate listed twice is purged once
+		}
+	}
+	if len(purge) == 0 {
+		return nil, nil
+	}
+	// Submit writes a submission and its outbox entry together, so every submission of these
+	// applications was checked above.
+	list, args = inList(purge)
+	for _, stmt := range []string{
+		`DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE application_id IN ` + list + `)`,
+		`DELETE FROM submissions WHERE application_id IN ` + list,
+		`DELETE FROM applications WHERE id IN ` + list,
+	} {
+		if _, err := tx.ExecContext(ctx, s.d.q(stmt), args...); err != nil {
+			return fail(err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: purge %s: %w", id, err)
+		return fail(err)
 	}
-	return nil
+	return purge, nil
 }
