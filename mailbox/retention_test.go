@@ -70,3 +70,21 @@ func TestExpireRefusesAForgedCursor(t *testing.T) {
 		}
 	}
 }
+
+// FuzzExpireCursor: whatever the cursor, Expire either refuses it with ErrInvalid or walks.
+func FuzzExpireCursor(f *testing.F) {
+	f.Add("")
+	f.Add("MTc0MDAwMDAwMDAwMDAwMHxtMQ")
+	f.Add("LTF8eA")
+	f.Add("MXw")
+	mb, err := mailbox.New(mailbox.NewMemoryStore(), nil, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, cursor string) {
+		_, _, err := mb.Expire(context.Background(), "wohngeld", time.Now(), cursor, 10, true)
+		if err != nil && !errors.Is(err, mailbox.ErrInvalid) {
+			t.Fatalf("cursor %q: err = %v, want nil or ErrInvalid", cursor, err)
+		}
+	})
+}

@@ -34,7 +34,9 @@ type Retention struct {
 	// authority has it and the citizen has the receipt) or withdrawn. An entry the outbox is
 	// still working on (pending, notifying, withdrawing) or that failed (a person must see to
 	// it) is never deleted. Until then the citizen sees the application under "Meine Anträge"
-	// and can withdraw it.
+	// and can withdraw it. A back office that does not report its decision back leaves the
+	// application at "delivered", so the period runs from the delivery: it must be at least
+	// the service's ProcessingDays, so that a case in the usual course is decided first.
 	Submissions time.Duration
 	// Evidence: the files (Nachweise) of a submitted application are deleted this long after
 	// the application's last change of state, once its outbox entry is settled, as for
@@ -60,6 +62,18 @@ func DefaultRetention() Retention {
 
 // Keeps reports whether nothing is ever deleted.
 func (r Retention) Keeps() bool { return r == Retention{} }
+
+// retentionProblems lists the broken rules of the service's retention.
+func (s *Service) retentionProblems() []FieldProblem {
+	out := s.Retention.problems()
+	if d := s.Retention.Submissions; d != 0 && d < time.Duration(s.ProcessingDays)*24*time.Hour {
+		out = append(out, FieldProblem{
+			Field: "retention.submissions", Rule: "retention",
+			Message: fmt.Sprintf("must be at least the processing time of %d days (got %v)", s.ProcessingDays, d),
+		})
+	}
+	return out
+}
 
 // problems lists every broken rule of r, with fields below "retention".
 func (r Retention) problems() []FieldProblem {

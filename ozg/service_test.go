@@ -140,6 +140,9 @@ func TestMalformedDescriptorsAreRefusedNamingTheField(t *testing.T) {
 		{"drafts kept for one hour", "retention.drafts", func(s *ozg.Service) { s.Retention.Drafts = time.Hour }},
 		{"a negative retention of submissions", "retention.submissions", func(s *ozg.Service) { s.Retention.Submissions = -24 * time.Hour }},
 		{"messages kept for eleven years", "retention.messages", func(s *ozg.Service) { s.Retention.Messages = 11 * 365 * 24 * time.Hour }},
+		{"submissions kept for less than the processing time", "retention.submissions", func(s *ozg.Service) {
+			s.ProcessingDays, s.Retention.Submissions = 90, 30*24*time.Hour
+		}},
 		{"evidence kept longer than its submission", "retention.evidence", func(s *ozg.Service) {
 			s.Retention.Submissions, s.Retention.Evidence = 30*24*time.Hour, 60*24*time.Hour
 		}},

@@ -94,7 +94,8 @@ type SweeperOptions struct {
 	BatchSize int
 	// MaxPerSweep bounds the items one sweep deletes (all kinds together), so that a first
 	// sweep over years of data does not hold the database for long; the rest goes in the next
-	// sweep. Default 10,000.
+	// sweep. The evidence walk stops once it is reached, so the files of one application
+	// (at most the evidence manager's per-application limit) may go beyond it. Default 10,000.
 	MaxPerSweep int
 	// Logger receives one line per sweep that deleted something, with counts only; default
 	// slog.Default().
@@ -154,7 +155,7 @@ func NewSweeper(services []*Service, store Store, opts *SweeperOptions) (*Sweepe
 			return nil, errors.New("ozg: sweeper: nil service")
 		}
 		r := svc.Retention
-		if p := r.problems(); len(p) > 0 {
+		if p := svc.retentionProblems(); len(p) > 0 {
 			return nil, &DescriptorError{ServiceID: svc.ID, Problems: p}
 		}
 		if r.Keeps() {
