@@ -84,6 +84,9 @@ func (w *retentionWorld) app(t testing.TB, service, delivery string, age time.Du
 	ctx := context.Background()
 	at := sweepNow.Add(-age)
 	created := at.Add(-time.Hour)
+	if delivery == "draft-old-files" { // a draft saved recently whose files are old
+		created, delivery = at.Add(-100*day), ""
+	}
 	owner := "owner-" + uuid.NewString()[:8]
 	a := &ozg.Application{ID: uuid.NewString(), ServiceID: service, Owner: owner, Data: json.RawMessage(`{"name":"Erika Mustermann"}`),
 		State: ozg.StateDraft, CreatedAt: created, UpdatedAt: created}
@@ -182,6 +185,7 @@ func (w *retentionWorld) populate(t *testing.T) []ozg.RetentionCount {
 	for _, c := range []appCase{
 		{"an abandoned draft", "wohngeld", "", 40 * day, 2, true, true},
 		{"a draft saved last week", "wohngeld", "", 10 * day, 1, false, false},
+		{"a draft saved last week with files of three months ago", "wohngeld", "draft-old-files", 10 * day, 2, false, false},
 		{"a draft withdrawn long ago", "wohngeld", "draft-withdrawn", 31 * day, 0, true, true},
 		{"a submission delivered 200 days ago", "wohngeld", "delivered", 200 * day, 1, true, true},
 		{"a submission delivered 60 days ago", "wohngeld", "delivered", 60 * day, 2, false, true},

@@ -21,6 +21,7 @@ func RunRetentionStoreConformance(t *testing.T, newStore NewFullStore) {
 		{"drafts and settled submissions are found by service and class, oldest change first", testRetentionCandidates},
 		{"a purge deletes the application, its submission and its outbox entry together", testPurge},
 		{"a purge refuses what changed, what the outbox still works on and what is claimed", testPurgeRefused},
+		{"applications changed at the same time are walked by id without gaps", testRetentionTies},
 		{"a bad batch size or class is refused", testRetentionBadQuery},
 	}
 	for _, tt := range tests {
@@ -267,5 +268,19 @@ func testRetentionBadQuery(t *testing.T, s ozg.Store, r ozg.RetentionStore) {
 		if _, err := r.RetentionCandidates(context.Background(), q); !errors.Is(err, ozg.ErrBadPage) {
 			t.Errorf("%+v: err = %v, want ErrBadPage", q, err)
 		}
+	}
+}
+
+func testRetentionTies(t *testing.T, s ozg.Store, r ozg.RetentionStore) {
+	var want []string
+	for range 5 {
+		a := newApp("erin", base)
+		mustCreate(t, s, a)
+		want = append(want, a.ID)
+	}
+	slices.Sort(want)
+	got := walk(t, r, ozg.RetentionQuery{ServiceID: "wohngeld", Class: ozg.RetentionDrafts, Before: base.Add(time.Second), Limit: 2})
+	if !slices.Equal(got, want) {
+		t.Fatalf("walk = %v, want %v (by id)", got, want)
 	}
 }
