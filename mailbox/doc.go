@@ -44,4 +44,11 @@
 // [Store] is the provider interface, its contract in its doc comment; [MemoryStore] keeps
 // messages in memory, indexed per owner; mailbox/mailboxtest holds the conformance suite and
 // the benchmark every implementation runs.
+//
+// # Retention
+//
+// A store that is also an [Expirer] walks a service's messages oldest first and deletes them;
+// [Mailbox.Expire] deletes (or, in a dry run, counts) one batch of those older than a time,
+// attachments first, so that a service's retention period for Postfach messages
+// (Löschfrist) can be kept. ozg.Sweeper calls it.
 package mailbox

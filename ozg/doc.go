@@ -47,4 +47,14 @@
 // cancels a pending entry in the same transaction as the application's move to withdrawn, or,
 // once delivered, becomes a withdrawal the outbox delivers ([Withdrawer]). Failed work stays
 // visible (Outbox.Failed) until a person requeues it.
+//
+// # Retention
+//
+// A service's [Retention] says how long drafts, submissions, evidence and Postfach messages are
+// kept (Löschfristen); zero keeps them, [DefaultRetention] suggests periods. A [Sweeper]
+// deletes what is due in bounded batches, oldest first, and reports counts per service and
+// kind without personal data; a dry run counts what the sweep would delete. A submitted
+// application goes only after its outbox entry is delivered or withdrawn, checked again in the
+// deleting transaction, so nothing the outbox still has to do is lost. Stores that can do this
+// implement [RetentionStore]; ozg/portal runs the sweeper hourly.
 package ozg

@@ -14,3 +14,7 @@ func TestMemoryStoreConformance(t *testing.T) {
 func TestMemorySubmissionStoreConformance(t *testing.T) {
 	ozgtest.RunSubmissionStoreConformance(t, func(t *testing.T) ozg.Store { return ozg.NewMemoryStore() })
 }
+
+func TestMemoryRetentionStoreConformance(t *testing.T) {
+	ozgtest.RunRetentionStoreConformance(t, func(t *testing.T) ozg.Store { return ozg.NewMemoryStore() })
+}

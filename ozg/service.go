@@ -49,6 +49,10 @@ type Service struct {
 	// Delivery names the delivery target (an ozg.Delivery registered under that name) that
 	// takes submissions to the back office (Fachverfahren).
 	Delivery string `json:"delivery" validate:"required,slug,max=64"`
+	// Retention says how long drafts, submissions, evidence and Postfach messages of the
+	// service are kept (Löschfristen); the zero value keeps everything. It is operations'
+	// configuration and not part of the catalogue's JSON.
+	Retention Retention `json:"-"`
 }
 
 // Authority is the authority responsible for a service.

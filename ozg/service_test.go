@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ozgkit/ozgkit/forms"
 	"github.com/ozgkit/ozgkit/identity"
@@ -74,6 +75,14 @@ func TestAValidDescriptorPasses(t *testing.T) {
 	if err := s.Validate(); err != nil {
 		t.Fatalf("Validate with fee: %v", err)
 	}
+	s.Retention = ozg.DefaultRetention()
+	if err := s.Validate(); err != nil {
+		t.Fatalf("Validate with the default retention: %v", err)
+	}
+	s.Retention = ozg.Retention{Messages: ozg.MinRetention, Evidence: ozg.MaxRetention}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("Validate with retention at its bounds and submissions kept: %v", err)
+	}
 }
 
 func TestMalformedDescriptorsAreRefusedNamingTheField(t *testing.T) {
@@ -128,6 +137,15 @@ func TestMalformedDescriptorsAreRefusedNamingTheField(t *testing.T) {
 		{"a requirement id with spaces", "evidence[0].id", func(s *ozg.Service) { s.Evidence[0].ID = "miet vertrag" }},
 		{"a requirement without title", "evidence[1].title", func(s *ozg.Service) { s.Evidence[1].Title = "" }},
 		{"two requirements with one id", "evidence", func(s *ozg.Service) { s.Evidence[1].ID = s.Evidence[0].ID }},
+		{"drafts kept for one hour", "retention.drafts", func(s *ozg.Service) { s.Retention.Drafts = time.Hour }},
+		{"a negative retention of submissions", "retention.submissions", func(s *ozg.Service) { s.Retention.Submissions = -24 * time.Hour }},
+		{"messages kept for eleven years", "retention.messages", func(s *ozg.Service) { s.Retention.Messages = 11 * 365 * 24 * time.Hour }},
+		{"submissions kept for less than the processing time", "retention.submissions", func(s *ozg.Service) {
+			s.ProcessingDays, s.Retention.Submissions = 90, 30*24*time.Hour
+		}},
+		{"evidence kept longer than its submission", "retention.evidence", func(s *ozg.Service) {
+			s.Retention.Submissions, s.Retention.Evidence = 30*24*time.Hour, 60*24*time.Hour
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -64,6 +64,7 @@ func (s *Service) Validate() error {
 			})
 		}
 	}
+	problems = append(problems, s.retentionProblems()...)
 	if len(problems) == 0 {
 		return nil
 	}

@@ -76,6 +76,9 @@ func RunStoreConformance(t *testing.T, newStore NewStore) {
 		{"due notifications are listed until done", testNotifications},
 		{"a canceled context is honoured", testCanceled},
 		{"concurrent creates and lists are safe", testConcurrent},
+		{"old messages of one service are walked oldest first across owners", expirer(testOlderThan)},
+		{"deleting old messages removes exactly them from listings and counts", expirer(testDeleteMessages)},
+		{"the expiry walk refuses limits out of range", expirer(testOlderThanLimit)},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
 	}

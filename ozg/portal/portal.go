@@ -500,6 +500,7 @@ func (p *Portal) Run(ctx context.Context) error {
 				return err
 			})
 		},
+		"retention": p.runRetention,
 	}
 	if p.payments != nil {
 		loops["payments"] = func(ctx context.Context) error {

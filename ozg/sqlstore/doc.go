@@ -17,14 +17,16 @@
 // One DB serves every store; each method returns a view of it, cheap to make:
 //
 //   - [DB.Applications]: ozg.Store — applications (Anträge), submissions and their outbox, so
-//     that a submit is one transaction.
+//     that a submit is one transaction; also ozg.RetentionStore, which finds a service's
+//     applications by the time of their last change and deletes a batch of them with their
+//     submissions and outbox entries in one transaction.
 //   - [DB.Evidence]: evidence.Store — the metadata of uploaded evidence (Nachweise); the bytes
 //     stay in an evidence.BlobStore.
 //   - [DB.Payments]: payment.Store — fee payments, with optimistic versions checked in the
 //     writing statement, and the listing by state that the reconciler polls.
 //   - [DB.Mailbox]: mailbox.Store — the citizens' mailboxes (Postfach), indexed so that a page
 //     of one owner's newest messages is read straight from an index, whatever the number of
-//     messages of others.
+//     messages of others; also mailbox.Expirer, for retention.
 //   - [DB.Sessions]: identity.SessionStore — the server-side record of every login session,
 //     asked on every request, so that a session ended on one replica (logout, step-up, a new
 //     login) is refused on all of them.
