@@ -55,6 +55,7 @@ func services() ([]*ozg.Service, error) {
 			},
 			LegalBasis:     "§§ 1, 22 Wohngeldgesetz (WoGG)",
 			ProcessingDays: 42,
+			Retention:      ozg.DefaultRetention(),
 			Delivery:       "fachverfahren",
 		},
 		{
@@ -74,6 +75,7 @@ func services() ([]*ozg.Service, error) {
 			Fee:            &ozg.Fee{Amount: 3060, LegalBasis: "Gebührenordnung für Maßnahmen im Straßenverkehr (GebOSt), Nr. 265", DueBeforeSubmission: true},
 			LegalBasis:     "§ 45 Abs. 1b Nr. 2a StVO",
 			ProcessingDays: 7,
+			Retention:      ozg.DefaultRetention(),
 			Delivery:       "fachverfahren",
 		},
 	}, nil

@@ -44,7 +44,9 @@
 //     authority;
 //   - Postfach notifications (mailbox.Mailbox.Run) and queued virus scans;
 //   - reconciliation of payments left open (payment.Service.Reconcile);
-//   - cleanup of abandoned drafts' evidence.
+//   - retention: each service's Löschfristen (ozg.Retention) for drafts, submissions,
+//     evidence and Postfach messages, swept hourly in bounded batches (Portal.Sweeper for a
+//     dry run).
 //
 // Run returns when every loop has stopped; [Portal.Serve] and [Portal.ListenAndServe] run it
 // beside an http.Server with timeouts ([Portal.Server]) and shut both down gracefully.

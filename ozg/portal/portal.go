@@ -480,8 +480,9 @@ func (p *Portal) Close() error {
 }
 
 // Run does the portal's background work until ctx ends: the outbox (deliveries, receipts,
-// withdrawals), Postfach notifications, reconciliation of payments left open, cleanup of old
-// drafts' evidence, and queued virus scans. It returns when every loop has stopped; work in
+// withdrawals), Postfach notifications, reconciliation of payments left open, retention
+// (each service's Löschfristen: drafts, submissions, evidence, messages), purging of expired
+// sessions, and queued virus scans. It returns when every loop has stopped; work in
 // flight is finished first (deliveries are bounded by the outbox's attempt timeout).
 func (p *Portal) Run(ctx context.Context) error {
 	loops := map[string]func(context.Context) error{
@@ -491,12 +492,6 @@ func (p *Portal) Run(ctx context.Context) error {
 		"sessions": func(ctx context.Context) error {
 			return every(ctx, time.Hour, func(ctx context.Context) error {
 				_, err := p.sessions.DeleteExpired(ctx)
-				return err
-			})
-		},
-		"drafts": func(ctx context.Context) error {
-			return every(ctx, time.Hour, func(ctx context.Context) error {
-				_, err := p.evidence.CleanupDrafts(ctx, p.isDraft)
 				return err
 			})
 		},
@@ -522,19 +517,6 @@ func (p *Portal) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return ctx.Err()
-}
-
-// isDraft tells the evidence cleanup whether an application is still a draft (a missing one
-// counts as one, so its files go).
-func (p *Portal) isDraft(ctx context.Context, id string) (bool, error) {
-	a, err := p.db.Applications().Get(ctx, id)
-	if errors.Is(err, ozg.ErrNotFound) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return a.State == ozg.StateDraft, nil
 }
 
 // every runs fn now and then every interval until ctx ends; failures are logged by the caller's
