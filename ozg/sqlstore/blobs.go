@@ -10,6 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ozgkit/ozgkit/ozg/evidence"
@@ -31,13 +33,19 @@ import (
 // reader holds neither a connection nor a transaction between reads. A content that a Put
 // replaces or a Delete removes is gone for Open and Stat at once, but its chunks stay for
 // [BlobOptions.ReadGrace] (table blob_released), so a reader that opened it before reads it
-// whole and never a mix of the old and the new content. Purge, which every Put and Delete
-// runs, deletes them after that.
+// whole and never a mix of the old and the new content. Purge, which every Delete and every
+// 16th Put runs, deletes them after that.
+//
+// A content that fits in one chunk is written with its key in one transaction; a larger one
+// chunk by chunk, each chunk in its own statement, so that a slow client holds neither a
+// transaction nor a connection between its chunks.
 type BlobStore struct {
 	d         *DB
 	chunkSize int
 	grace     time.Duration
 	now       func() time.Time
+	buffers   sync.Pool
+	puts      atomic.Uint64
 }
 
 var _ evidence.BlobStore = (*BlobStore)(nil)
@@ -82,6 +90,7 @@ func (d *DB) Blobs(opts *BlobOptions) (*BlobStore, error) {
 	if s.chunkSize < minChunkSize || s.chunkSize > maxChunkSize {
 		return nil, fmt.Errorf("sqlstore: blob chunk size %d is not between %d and %d bytes", s.chunkSize, minChunkSize, maxChunkSize)
 	}
+	s.buffers.New = func() any { b := make([]byte, s.chunkSize); return &b }
 	return s, nil
 }
 
@@ -97,72 +106,78 @@ func (s *BlobStore) Put(ctx context.Context, key string, r io.Reader) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("sqlstore: put blob %q: %w", key, err)
 	}
+	bp := s.buffers.Get().(*[]byte)
+	defer s.buffers.Put(bp)
+	buf := *bp
+
+	n, readErr := fill(ctx, r, buf)
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("sqlstore: put blob %q: %w", key, err)
+	}
+	if readErr != nil && !errors.Is(readErr, io.EOF) {
+		return 0, fmt.Errorf("sqlstore: put blob %q: %w", key, readErr)
+	}
+	if readErr != nil {
+		// The content fits in one chunk: it and the key go in one transaction.
+		if err := s.commit(ctx, key, id, int64(n), buf[:n]); err != nil {
+			return 0, fmt.Errorf("sqlstore: put blob %q: %w", key, err)
+		}
+		s.purgeNowAndThen(ctx)
+		return int64(n), nil
+	}
 	if _, err := s.d.db.ExecContext(ctx, s.d.q(`INSERT INTO blob_uploads (content_id, blob_key, started_at) VALUES (?, ?, ?)`),
 		id, key, micros(s.now())); err != nil {
 		return 0, fmt.Errorf("sqlstore: put blob %q: begin upload: %w", key, ctxErr(ctx, err))
 	}
-	size, chunks, err := s.writeChunks(ctx, id, r)
+	size, err := s.writeChunks(ctx, id, r, buf, n)
 	if err == nil {
-		err = s.commit(ctx, key, id, size, chunks)
+		err = s.commit(ctx, key, id, size, nil)
 	}
 	if err != nil {
 		s.discard(ctx, id)
 		return 0, fmt.Errorf("sqlstore: put blob %q: %w", key, err)
 	}
-	s.purgeQuietly(ctx)
+	s.purgeNowAndThen(ctx)
 	return size, nil
 }
 
-// writeChunks stores r's content as the chunks of content id and returns its size and the
-// number of chunks. Only a clean io.EOF from r ends the content; any other error of r
+// writeChunks stores buf[:n] and the rest of r as the chunks of content id and returns the
+// content's size. Only a clean io.EOF from r ends the content; any other error of r
 // (io.ErrUnexpectedEOF too) fails the Put.
-func (s *BlobStore) writeChunks(ctx context.Context, id string, r io.Reader) (int64, int, error) {
-	buf := make([]byte, s.chunkSize)
+func (s *BlobStore) writeChunks(ctx context.Context, id string, r io.Reader, buf []byte, n int) (int64, error) {
 	var size int64
-	seq := 0
-	for {
-		n, readErr := fill(r, buf)
-		if err := ctx.Err(); err != nil {
-			return 0, 0, err
-		}
+	for seq := 0; ; seq++ {
 		if n > 0 {
 			if _, err := s.d.db.ExecContext(ctx, s.d.q(`INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, ?, ?)`),
 				id, seq, buf[:n]); err != nil {
-				return 0, 0, fmt.Errorf("write chunk %d: %w", seq, ctxErr(ctx, err))
+				return 0, fmt.Errorf("write chunk %d: %w", seq, ctxErr(ctx, err))
 			}
-			seq++
 			size += int64(n)
 		}
+		var readErr error
+		n, readErr = fill(ctx, r, buf)
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
 		switch {
+		case errors.Is(readErr, io.EOF) && n == 0:
+			return size, nil
 		case errors.Is(readErr, io.EOF):
-			return size, seq, nil
+			if _, err := s.d.db.ExecContext(ctx, s.d.q(`INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, ?, ?)`),
+				id, seq+1, buf[:n]); err != nil {
+				return 0, fmt.Errorf("write chunk %d: %w", seq+1, ctxErr(ctx, err))
+			}
+			return size + int64(n), nil
 		case readErr != nil:
-			return 0, 0, readErr
+			return 0, readErr
 		}
 	}
-}
-
-// fill reads from r until buf is full or r returns an error, which it returns with the
-// number of bytes read. A full buffer returns a nil error even if r would end next.
-func fill(r io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-		if m == 0 && n < len(buf) {
-			// A reader returning 0, nil repeatedly is allowed but unusual; keep asking.
-			continue
-		}
-	}
-	return n, nil
 }
 
 // commit points key at the finished content id in one transaction and releases the content
-// it replaces.
-func (s *BlobStore) commit(ctx context.Context, key, id string, size int64, chunks int) error {
+// it replaces. With single set, the content is that one chunk, written in the same
+// transaction; otherwise its chunks were written already, under an upload record.
+func (s *BlobStore) commit(ctx context.Context, key, id string, size int64, single []byte) error {
 	tx, err := s.d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return ctxErr(ctx, err)
@@ -171,12 +186,21 @@ func (s *BlobStore) commit(ctx context.Context, key, id string, size int64, chun
 	if err := s.lockKey(ctx, tx, key); err != nil {
 		return err
 	}
-	n, err := affected(tx.ExecContext(ctx, s.d.q(`DELETE FROM blob_uploads WHERE content_id = ?`), id))
-	if err != nil {
-		return ctxErr(ctx, err)
-	}
-	if n == 0 {
-		return errors.New("the unfinished upload was purged as abandoned before it ended")
+	chunks := (size + int64(s.chunkSize) - 1) / int64(s.chunkSize)
+	if single != nil {
+		if len(single) > 0 {
+			if _, err := tx.ExecContext(ctx, s.d.q(`INSERT INTO blob_chunks (content_id, seq, data) VALUES (?, 0, ?)`), id, single); err != nil {
+				return ctxErr(ctx, err)
+			}
+		}
+	} else {
+		n, err := affected(tx.ExecContext(ctx, s.d.q(`DELETE FROM blob_uploads WHERE content_id = ?`), id))
+		if err != nil {
+			return ctxErr(ctx, err)
+		}
+		if n == 0 {
+			return errors.New("the unfinished upload was purged as abandoned before it ended")
+		}
 	}
 	old, err := s.contentOf(ctx, tx, key)
 	if err != nil {
@@ -246,8 +270,8 @@ func (s *BlobStore) deleteUpload(ctx context.Context, id string) error {
 
 // Purge deletes the chunks of contents replaced or deleted more than the read grace ago, and
 // of uploads that began more than a day ago and never ended (their process died), and returns
-// how many contents it deleted. Every Put and Delete runs it; a deployment whose blobs are
-// rarely written may also run it from a loop. An upload still running when it is purged fails
+// how many contents it deleted. Every Delete and every 16th Put runs it; a deployment whose
+// blobs are rarely written may also run it from a loop. An upload still running when it is purged fails
 // at its end instead of being committed.
 func (s *BlobStore) Purge(ctx context.Context) (int, error) {
 	now := s.now()
@@ -295,6 +319,13 @@ func (s *BlobStore) listContents(ctx context.Context, query string, before time.
 	return ids, rows.Err()
 }
 
+// purgeNowAndThen runs Purge after every 16th Put.
+func (s *BlobStore) purgeNowAndThen(ctx context.Context) {
+	if s.puts.Add(1)%16 == 0 {
+		s.purgeQuietly(ctx)
+	}
+}
+
 // purgeQuietly runs Purge after a write and only logs its failure: the write succeeded.
 func (s *BlobStore) purgeQuietly(ctx context.Context) {
 	if _, err := s.Purge(ctx); err != nil {
@@ -334,8 +365,9 @@ type blobReader struct {
 	key    string
 	id     string
 	chunks int
-	next   int // the next chunk to fetch
-	buf    []byte
+	next   int    // the next chunk to fetch
+	buf    []byte // what is left of the current chunk
+	own    []byte // the reader's chunk buffer
 	err    error
 }
 
@@ -347,13 +379,12 @@ func (r *blobReader) Read(p []byte) (int, error) {
 		if r.next >= r.chunks {
 			return 0, io.EOF
 		}
-		err := r.s.d.db.QueryRowContext(r.ctx, r.s.d.q(`SELECT data FROM blob_chunks WHERE content_id = ? AND seq = ?`),
-			r.id, r.next).Scan(&r.buf)
+		found, err := r.fetch()
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			r.err = fmt.Errorf("sqlstore: read blob %q: content replaced or deleted longer than the read grace ago: %w", r.key, fs.ErrNotExist)
 		case err != nil:
 			r.err = fmt.Errorf("sqlstore: read blob %q: chunk %d: %w", r.key, r.next, ctxErr(r.ctx, err))
+		case !found:
+			r.err = fmt.Errorf("sqlstore: read blob %q: content replaced or deleted longer than the read grace ago: %w", r.key, fs.ErrNotExist)
 		default:
 			r.next++
 		}
@@ -361,6 +392,25 @@ func (r *blobReader) Read(p []byte) (int, error) {
 	n := copy(p, r.buf)
 	r.buf = r.buf[n:]
 	return n, nil
+}
+
+// fetch reads chunk r.next into r.buf, reusing the reader's own buffer.
+func (r *blobReader) fetch() (bool, error) {
+	rows, err := r.s.d.db.QueryContext(r.ctx, r.s.d.q(`SELECT data FROM blob_chunks WHERE content_id = ? AND seq = ?`), r.id, r.next)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return false, rows.Err()
+	}
+	var raw sql.RawBytes
+	if err := rows.Scan(&raw); err != nil {
+		return false, err
+	}
+	r.own = append(r.own[:0], raw...)
+	r.buf = r.own
+	return true, rows.Close()
 }
 
 func (r *blobReader) Close() error {
@@ -437,4 +487,25 @@ func newContentID() (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(b[:]), nil
+}
+
+// readStep is the most fill asks of the reader at once, so that a canceled ctx stops a Put
+// after at most this many more bytes.
+const readStep = 64 << 10
+
+// fill reads from r until buf is full, r returns an error or ctx ends, and returns the number
+// of bytes read with the error. A full buffer returns a nil error even if r would end next.
+func fill(ctx context.Context, r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		m, err := r.Read(buf[n:min(n+readStep, len(buf))])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
