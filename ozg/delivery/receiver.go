@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -26,12 +27,22 @@ var ErrAttachmentMismatch = errors.New("delivery: attachment does not match the 
 // Receiver is the back office's side of a Webhook: an http.Handler that checks the signature
 // and hands the submission and its attachments, each checked against its signed hash while it
 // streams, to Handle.
+//
+// Senders deliver at least once: a sender that dies after the back office took a submission
+// and before it recorded the answer delivers it again. The Receiver runs the handler once per
+// submission id, which the signature covers (the Idempotency-Key header, unsigned, must
+// match it), through a [Deduplicator]: a repeated delivery is answered with the receipt of
+// the first (200, header Idempotent-Replayed: true) without reading its attachments, and a
+// delivery whose twin is being taken right now with 409 Conflict, which the sender retries.
 type Receiver struct {
 	secret    []byte
 	handle    func(ctx context.Context, s *ozg.Submission, files *ReceivedFiles) (string, error)
 	tolerance time.Duration
 	maxMeta   int64
 	now       func() time.Time
+	dedup     Deduplicator
+	lease     time.Duration
+	log       *slog.Logger
 }
 
 // ReceiverOptions configures a Receiver. The zero value gives the defaults.
@@ -42,14 +53,33 @@ type ReceiverOptions struct {
 	MaxMetadata int64
 	// Clock; nil means time.Now.
 	Clock func() time.Time
+	// Deduplicator records which submissions the handler took; nil means a
+	// MemoryDeduplicator, which forgets on restart and knows nothing of other replicas. A
+	// back office on several replicas or that must survive restarts passes a durable one
+	// (sqlstore.DB.Deduplicator).
+	Deduplicator Deduplicator
+	// DedupLease is how long a delivery holds its submission id while the handler runs;
+	// default 15 minutes, longer than a sender waits for an answer (the Webhook's client
+	// gives up after 5). A handler that runs longer may run twice.
+	DedupLease time.Duration
+	// Logger receives a line when recording a delivery fails; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // NewReceiver returns a receiver checking signatures with secret. handle must read every
 // attachment through files (or return an error) and returns the receipt id; an error answers
 // 500 (the sender retries) unless it wraps ErrAttachmentMismatch (400).
 func NewReceiver(secret []byte, handle func(ctx context.Context, s *ozg.Submission, files *ReceivedFiles) (string, error), opts *ReceiverOptions) *Receiver {
-	r := &Receiver{secret: append([]byte(nil), secret...), handle: handle, tolerance: DefaultTolerance, maxMeta: 2 << 20, now: time.Now}
+	r := &Receiver{secret: append([]byte(nil), secret...), handle: handle, tolerance: DefaultTolerance, maxMeta: 2 << 20, now: time.Now,
+		lease: 15 * time.Minute, log: slog.Default()}
 	if opts != nil {
+		r.dedup = opts.Deduplicator
+		if opts.DedupLease > 0 {
+			r.lease = opts.DedupLease
+		}
+		if opts.Logger != nil {
+			r.log = opts.Logger
+		}
 		if opts.Tolerance > 0 {
 			r.tolerance = opts.Tolerance
 		}
@@ -59,6 +89,9 @@ func NewReceiver(secret []byte, handle func(ctx context.Context, s *ozg.Submissi
 		if opts.Clock != nil {
 			r.now = opts.Clock
 		}
+	}
+	if r.dedup == nil {
+		r.dedup = NewMemoryDeduplicator(nil)
 	}
 	return r
 }
@@ -95,10 +128,41 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.Error(w, http.StatusBadRequest, "the submission part is not a submission: "+err.Error())
 		return
 	}
+	if key := r.Header.Get("Idempotency-Key"); key != "" && key != sub.ID {
+		problem.Error(w, http.StatusBadRequest, "the Idempotency-Key header differs from the signed submission id")
+		return
+	}
+	if err := CheckDedupKey(sub.ID); err != nil {
+		problem.Error(w, http.StatusBadRequest, "the submission id: "+err.Error())
+		return
+	}
+	claim, err := rc.dedup.Claim(r.Context(), sub.ID, rc.lease)
+	switch {
+	case errors.Is(err, ErrInProgress):
+		w.Header().Set("Retry-After", "30")
+		problem.Error(w, http.StatusConflict, "this submission is being taken right now; retry later")
+		return
+	case err != nil:
+		rc.log.ErrorContext(r.Context(), "delivery: recording the submission failed", "submission", sub.ID, "error", err)
+		problem.Error(w, http.StatusInternalServerError, "the back office could not take the submission")
+		return
+	case claim.Done:
+		w.Header().Set("Idempotent-Replayed", "true")
+		writeReceipt(w, claim.Receipt)
+		return
+	}
+	// The answer is recorded even when the sender has gone away meanwhile: that is when it
+	// delivers again.
+	record := context.WithoutCancel(r.Context())
 	files := &ReceivedFiles{mr: mr, want: sub.Attachments}
 	id, err := rc.handle(r.Context(), &sub, files)
 	if err == nil {
 		err = files.finish()
+	}
+	if err != nil {
+		if aerr := rc.dedup.Abandon(record, sub.ID, claim.Token); aerr != nil {
+			rc.log.WarnContext(r.Context(), "delivery: giving up the claim failed; it runs out with its lease", "submission", sub.ID, "error", aerr)
+		}
 	}
 	switch {
 	case errors.Is(err, ErrAttachmentMismatch):
@@ -106,9 +170,18 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		problem.Error(w, http.StatusInternalServerError, "the back office could not take the submission")
 	default:
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]string{"id": id})
+		if cerr := rc.dedup.Complete(record, sub.ID, claim.Token, id); cerr != nil {
+			// The back office has the submission: answer it. Only a repeated delivery after
+			// the lease would run the handler again.
+			rc.log.ErrorContext(r.Context(), "delivery: recording the answer failed", "submission", sub.ID, "error", cerr)
+		}
+		writeReceipt(w, id)
 	}
+}
+
+func writeReceipt(w http.ResponseWriter, id string) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]string{"id": id})
 }
 
 // ReceivedFiles yields a received submission's attachments in the order the metadata lists

@@ -54,8 +54,10 @@ func NewWebhook(endpoint string, secret []byte, opts *WebhookOptions) (*Webhook,
 }
 
 // Deliver implements ozg.Delivery. A 2xx answer is success and may carry {"id": "..."} as
-// the receipt id; 4xx answers other than 408 and 429 are permanent failures; everything else
-// (5xx, 408, 429, network errors) may pass and is returned for a retry.
+// the receipt id; 4xx answers other than 408, 409 and 429 are permanent failures; everything
+// else (5xx, 408, 429, network errors) may pass and is returned for a retry. 409 Conflict is
+// what a receiver answers while an earlier delivery of the same submission (same
+// Idempotency-Key) is still being taken; it is retried too.
 func (w *Webhook) Deliver(ctx context.Context, s *ozg.Submission, files ozg.Files) (ozg.Receipt, error) {
 	meta, err := json.Marshal(s)
 	if err != nil {
@@ -87,7 +89,7 @@ func (w *Webhook) Deliver(ctx context.Context, s *ozg.Submission, files ozg.File
 		}
 		_ = json.Unmarshal(body, &ack) // a body is optional
 		return ozg.Receipt{ID: ack.ID, DeliveredAt: w.now().UTC()}, nil
-	case resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != 408 && resp.StatusCode != 429:
+	case resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != 408 && resp.StatusCode != 409 && resp.StatusCode != 429:
 		return ozg.Receipt{}, ozg.Permanent(fmt.Errorf("webhook refused submission %s: %s: %.200s", s.ID, resp.Status, body))
 	default:
 		return ozg.Receipt{}, fmt.Errorf("delivery: webhook %s: %s", s.ID, resp.Status)

@@ -24,7 +24,9 @@
 //   - the rest streams through a SHA-512 hash (the hex form FIT-Connect metadata carries) into
 //     the [BlobStore], stopping as soon as the requirement's MaxSize or the application's
 //     remaining total ([Options].MaxTotalSizePerApplication) is passed;
-//   - counts are bounded per requirement (MaxCount) and per application;
+//   - counts are bounded per requirement (MaxCount) and per application; a store that is a
+//     [LimitedStore] (sqlstore's) checks them in the transaction that records the evidence, so
+//     replicas sharing it cannot pass them together;
 //   - the client's file name is kept only as metadata, after [SanitizeFileName]; blob keys are
 //     random ("evidence/<uuid>").
 //
@@ -50,8 +52,9 @@
 //
 // Metadata lives in a [Store] ([MemoryStore] here; package ozg/sqlstore for SQL), bytes in a
 // [BlobStore]: [FileBlobStore] (the default: temp file, fsync, rename, hashed fan-out) or
-// [MemoryBlobStore]. Package evidencetest has the conformance suites every implementation's
-// test runs.
+// [MemoryBlobStore] for one process; for several replicas sqlstore's DB.Blobs (the bytes in
+// PostgreSQL, in chunks) or package ozg/evidence/s3blob (any S3-compatible object store).
+// Package evidencetest has the conformance suites every implementation's test runs.
 //
 // Another blob service fits in a few lines. With gocloud.dev/blob (S3, GCS, Azure):
 //

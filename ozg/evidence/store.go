@@ -30,3 +30,28 @@ type Store interface {
 	ListByScanState(ctx context.Context, state ScanState, limit int) ([]Evidence, error)
 	ListApplications(ctx context.Context, createdBefore time.Time, after string, limit int) ([]string, error)
 }
+
+// Limits bound one application's evidence: the files of one requirement, all its files, and
+// their bytes together. A zero field is no bound.
+type Limits struct {
+	MaxPerRequirement int
+	MaxFiles          int
+	MaxTotalSize      int64
+}
+
+// LimitedStore is an optional capability of a [Store]: it checks the limits in the same
+// transaction that records the evidence, so several processes (replicas) sharing the store
+// cannot pass them together. [Manager] uses it when its store has it; otherwise its own
+// check and Create are atomic only within one process.
+//
+// Contract, checked by evidencetest.RunLimitedStoreConformance:
+//   - CreateWithin stores e as Create does if, with e counted, e's application keeps every
+//     limit: at most MaxPerRequirement evidence of e.RequirementID, at most MaxFiles evidence
+//     and at most MaxTotalSize bytes. Otherwise it stores nothing and returns an error
+//     wrapping [ErrTooManyFiles] (a count) or [ErrTooLarge] (the bytes).
+//   - Of concurrent CreateWithin calls for one application, from any number of processes,
+//     no combination passes a limit.
+type LimitedStore interface {
+	Store
+	CreateWithin(ctx context.Context, e Evidence, l Limits) error
+}

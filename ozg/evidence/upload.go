@@ -142,12 +142,10 @@ func (m *Manager) Upload(ctx context.Context, u Upload, r io.Reader) (Evidence, 
 	}
 
 	// Commit under the application's lock, checking the limits again: another upload may
-	// have been committed meanwhile.
+	// have been committed meanwhile (on a store shared by replicas, in the store's own
+	// transaction).
 	unlock := m.lock(u.ApplicationID)
-	_, err = m.checkLimits(ctx, u.ApplicationID, req, size)
-	if err == nil {
-		err = m.store.Create(ctx, e)
-	}
+	err = m.commit(ctx, e, req, size)
 	unlock()
 	if err != nil {
 		discard()
@@ -160,6 +158,37 @@ func (m *Manager) Upload(ctx context.Context, u Upload, r io.Reader) (Evidence, 
 		}
 	}
 	return e, nil
+}
+
+// commit records e if the application's limits still allow it.
+func (m *Manager) commit(ctx context.Context, e Evidence, req Requirement, size int64) error {
+	ls, ok := m.store.(LimitedStore)
+	if !ok {
+		if _, err := m.checkLimits(ctx, e.ApplicationID, req, size); err != nil {
+			return err
+		}
+		return m.store.Create(ctx, e)
+	}
+	err := ls.CreateWithin(ctx, e, Limits{
+		MaxPerRequirement: max(req.MaxCount, 1),
+		MaxFiles:          m.opts.MaxFilesPerApplication,
+		MaxTotalSize:      m.opts.MaxTotalSizePerApplication,
+	})
+	if !errors.Is(err, ErrTooManyFiles) && !errors.Is(err, ErrTooLarge) {
+		return err
+	}
+	// Say which limit, in the citizen's words, from what the store holds now.
+	if _, cerr := m.checkLimits(ctx, e.ApplicationID, req, size); cerr != nil {
+		return cerr
+	}
+	if errors.Is(err, ErrTooLarge) {
+		return refused(ErrTooLarge, "file",
+			"Die Dateien dieses Antrags wären zusammen zu groß.",
+			"The application's files would be too large together.")
+	}
+	return refused(ErrTooManyFiles, "file",
+		"Die Höchstzahl an Dateien ist erreicht.",
+		"The most files allowed are reached.")
 }
 
 // budget is how many bytes an upload may have and which limit sets it.

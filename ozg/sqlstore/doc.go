@@ -30,6 +30,10 @@
 //   - [DB.Sessions]: identity.SessionStore — the server-side record of every login session,
 //     asked on every request, so that a session ended on one replica (logout, step-up, a new
 //     login) is refused on all of them.
+//   - [DB.Blobs]: evidence.BlobStore (and mailbox's blob store) — uploaded files in chunks,
+//     streamed on Put and Open, so that every replica reads what any of them stored.
+//   - [DB.Deduplicator]: delivery.Deduplicator — the record with which a back office's
+//     delivery.Receiver takes each submission once, on any replica.
 //
 // # Storage rules
 //

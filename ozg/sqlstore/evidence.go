@@ -14,7 +14,7 @@ import (
 // The bytes stay in an evidence.BlobStore.
 type EvidenceStore struct{ d *DB }
 
-var _ evidence.Store = (*EvidenceStore)(nil)
+var _ evidence.LimitedStore = (*EvidenceStore)(nil)
 
 // Evidence returns the evidence metadata store of the database.
 func (d *DB) Evidence() *EvidenceStore { return &EvidenceStore{d: d} }
@@ -48,6 +48,56 @@ func (s *EvidenceStore) Create(ctx context.Context, e evidence.Evidence) error {
 	case isUniqueViolation(err):
 		return fmt.Errorf("sqlstore: create evidence %q: %w", e.ID, evidence.ErrExists)
 	case err != nil:
+		return fmt.Errorf("sqlstore: create evidence %q: %w", e.ID, err)
+	}
+	return nil
+}
+
+// CreateWithin implements evidence.LimitedStore: the count, the sum and the insert share one
+// transaction, which on PostgreSQL first takes a lock on the application (an advisory lock
+// held until the transaction ends) so that creates for one application on any replica take
+// turns; SQLite transactions take turns anyway.
+func (s *EvidenceStore) CreateWithin(ctx context.Context, e evidence.Evidence, l evidence.Limits) error {
+	err := func() error {
+		tx, err := s.d.db.BeginTx(ctx, nil)
+		if err != nil {
+			return ctxErr(ctx, err)
+		}
+		defer tx.Rollback()
+		if s.d.dialect == dialectPostgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7280235))`, e.ApplicationID); err != nil {
+				return ctxErr(ctx, err)
+			}
+		}
+		var (
+			files, perReq int
+			total         int64
+		)
+		if err := tx.QueryRowContext(ctx, s.d.q(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN requirement_id = ? THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(size), 0) FROM evidence WHERE application_id = ?`), e.RequirementID, e.ApplicationID).Scan(&files, &perReq, &total); err != nil {
+			return ctxErr(ctx, err)
+		}
+		switch {
+		case l.MaxPerRequirement > 0 && perReq+1 > l.MaxPerRequirement:
+			return fmt.Errorf("%w: requirement %q has %d of %d files", evidence.ErrTooManyFiles, e.RequirementID, perReq, l.MaxPerRequirement)
+		case l.MaxFiles > 0 && files+1 > l.MaxFiles:
+			return fmt.Errorf("%w: the application has %d of %d files", evidence.ErrTooManyFiles, files, l.MaxFiles)
+		case l.MaxTotalSize > 0 && total+e.Size > l.MaxTotalSize:
+			return fmt.Errorf("%w: the application's %d bytes and %d more pass %d", evidence.ErrTooLarge, total, e.Size, l.MaxTotalSize)
+		}
+		_, err = tx.ExecContext(ctx, s.d.q(`INSERT INTO evidence (`+evidenceColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			e.ID, e.ApplicationID, e.RequirementID, e.FileName, e.MediaType, e.Size, e.SHA512,
+			string(e.ScanState), e.ScanDetail, e.BlobKey, micros(e.CreatedAt), micros(e.UpdatedAt))
+		if isUniqueViolation(err) {
+			return evidence.ErrExists
+		}
+		if err != nil {
+			return ctxErr(ctx, err)
+		}
+		return ctxErr(ctx, tx.Commit())
+	}()
+	if err != nil {
 		return fmt.Errorf("sqlstore: create evidence %q: %w", e.ID, err)
 	}
 	return nil

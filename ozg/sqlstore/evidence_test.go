@@ -15,3 +15,12 @@ func TestPostgresEvidenceStoreConformance(t *testing.T) {
 	openPostgres(t) // skips without a DSN
 	evidencetest.RunStoreConformance(t, func(t *testing.T) evidence.Store { return openPostgres(t).Evidence() })
 }
+
+func TestSQLiteEvidenceStoreKeepsLimits(t *testing.T) {
+	evidencetest.RunLimitedStoreConformance(t, func(t *testing.T) evidence.LimitedStore { return openSQLite(t).Evidence() })
+}
+
+func TestPostgresEvidenceStoreKeepsLimits(t *testing.T) {
+	openPostgres(t) // skips without a DSN
+	evidencetest.RunLimitedStoreConformance(t, func(t *testing.T) evidence.LimitedStore { return openPostgres(t).Evidence() })
+}
