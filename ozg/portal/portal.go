@@ -60,6 +60,10 @@ type Config struct {
 	// DSN overrides the database: "postgres://..." for PostgreSQL (several replicas), or
 	// "sqlite:PATH". Default: SQLite in DataDir.
 	DSN string
+	// Blobs keeps uploaded files (evidence, Postfach attachments). Default: files in DataDir
+	// with SQLite; with PostgreSQL the database's own blob store (sqlstore.DB.Blobs), so
+	// replicas share every file. An S3-compatible store is ozg/evidence/s3blob.
+	Blobs evidence.BlobStore
 	// Scanner scans uploads for malware (evidence.NewClamd); nil: no scanning, with a
 	// warning in the log.
 	Scanner evidence.Scanner
@@ -138,7 +142,7 @@ type Portal struct {
 	sessions *identity.Sessions
 	api      *API
 	pages    *Pages
-	blobs    *evidence.FileBlobStore
+	blobs    evidence.BlobStore
 	back     BackOffice
 	// onDelivered is the outbox's work after a delivery: the receipt, with the back office's
 	// attachments when it has them.
@@ -231,9 +235,17 @@ func (p *Portal) buildStores(ctx context.Context) error {
 	if p.db, err = sqlstore.Open(ctx, dsn, &sqlstore.Options{Logger: p.logger}); err != nil {
 		return fmt.Errorf("portal: %w", err)
 	}
-	blobs, err := evidence.NewFileBlobStore(filepath.Join(p.cfg.DataDir, "blobs"), nil)
-	if err != nil {
-		return fmt.Errorf("portal: %w", err)
+	blobs := p.cfg.Blobs
+	switch {
+	case blobs != nil:
+	case p.db.Postgres():
+		if blobs, err = p.db.Blobs(nil); err != nil {
+			return fmt.Errorf("portal: %w", err)
+		}
+	default:
+		if blobs, err = evidence.NewFileBlobStore(filepath.Join(p.cfg.DataDir, "blobs"), nil); err != nil {
+			return fmt.Errorf("portal: %w", err)
+		}
 	}
 	scanner := p.cfg.Scanner
 	if scanner == nil {
@@ -463,7 +475,7 @@ func (p *Portal) Evidence() *evidence.Manager { return p.evidence }
 func (p *Portal) Outbox() *ozg.Outbox { return p.outbox }
 
 // Blobs returns the store of uploaded files (evidence and Postfach attachments).
-func (p *Portal) Blobs() *evidence.FileBlobStore { return p.blobs }
+func (p *Portal) Blobs() evidence.BlobStore { return p.blobs }
 
 // Gate returns the identity gate.
 func (p *Portal) Gate() *identity.Gate { return p.gate }
@@ -593,7 +605,8 @@ func (p *Portal) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
-// readyz answers 200 when the database answers, 503 naming what does not.
+// readyz answers 200 when the database (and a blob store with a Check method, such as
+// s3blob's) answers, 503 naming what does not.
 func (p *Portal) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
@@ -603,6 +616,14 @@ func (p *Portal) readyz(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("database unavailable\n"))
 		return
+	}
+	if c, ok := p.blobs.(interface{ Check(context.Context) error }); ok {
+		if err := c.Check(ctx); err != nil {
+			p.logger.WarnContext(ctx, "portal: not ready", "part", "blob store", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("blob store unavailable\n"))
+			return
+		}
 	}
 	w.Write([]byte("ready\n"))
 }

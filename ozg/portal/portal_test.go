@@ -3,11 +3,14 @@ package portal_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,6 +22,8 @@ import (
 	"github.com/ozgkit/ozgkit/ozg/evidence"
 	"github.com/ozgkit/ozgkit/ozg/ozgtest"
 	"github.com/ozgkit/ozgkit/ozg/portal"
+	"github.com/ozgkit/ozgkit/ozg/sqlstore"
+	"github.com/ozgkit/ozgkit/payment"
 	"github.com/ozgkit/ozgkit/payment/paymenttest"
 	"github.com/ozgkit/ozgkit/payment/xbezahldienste"
 )
@@ -230,5 +235,33 @@ func TestTheCatalogueExportsPointAtThePublicServicePages(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(body, r.base+"/leistungen/bewohnerparkausweis") {
 			t.Errorf("%s: %s, want a link to the service page:\n%.400s", path, resp.Status, body)
 		}
+	}
+}
+
+// With PostgreSQL (several replicas), the portal keeps uploaded files in the database by
+// default, so every replica reads what any replica stored.
+func TestAPortalOnPostgreSQLKeepsItsFilesInTheDatabase(t *testing.T) {
+	dsn := os.Getenv("OZGKIT_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("OZGKIT_TEST_POSTGRES is not set: no PostgreSQL to test against (.ci/setup.d/postgres.sh sets it)")
+	}
+	dir := t.TempDir()
+	r := startPortal(t, func(c *portal.Config) { c.DSN, c.DataDir = dsn, dir })
+	rep := ozgtest.Check(t.Context(), ozgtest.Target{
+		BaseURL: r.base + "/api", ServiceID: "bewohnerparkausweis",
+		Login: r.login.As("erika"), Other: r.login.As("max"),
+		Data: []byte(`{"kennzeichen": "KI-EM 1964"}`),
+		Pay: func(ctx context.Context, c *http.Client, redirectURL string) (string, error) {
+			return (&paymenttest.Citizen{Client: c}).Choose(ctx, redirectURL, paymenttest.ActionPay, payment.MethodCreditCard)
+		},
+	})
+	if err := rep.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "blobs")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("files were written to the data directory (%v); with PostgreSQL they belong in the database", err)
+	}
+	if _, ok := r.Blobs().(*sqlstore.BlobStore); !ok {
+		t.Fatalf("blob store %T, want the database's", r.Blobs())
 	}
 }

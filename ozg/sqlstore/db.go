@@ -234,3 +234,7 @@ func isUniqueViolation(err error) bool {
 	}
 	return false
 }
+
+// Postgres reports whether the database is PostgreSQL (several replicas may share it), as
+// opposed to an SQLite file.
+func (d *DB) Postgres() bool { return d.dialect == dialectPostgres }
