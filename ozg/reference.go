@@ -3,6 +3,7 @@ package ozg
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -48,16 +49,50 @@ func NewSequenceReferences(seq Sequence, opts *SequenceReferencesOptions) *Seque
 	return r
 }
 
-// NewReference implements ReferenceGenerator.
+// NewReference implements ReferenceGenerator. It draws the number with its own NextSequence
+// call; Applications uses Numbering instead when the sequence is its store, so that the number
+// is drawn in the submit's transaction.
 func (r *SequenceReferences) NewReference(ctx context.Context, a *Application) (string, error) {
-	p := r.prefix(a)
-	if p == "" || len(p) > 32 || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		return "", fmt.Errorf("ozg: reference prefix %q must be 1 to 32 letters, digits or hyphens", p)
+	num, err := r.Numbering(a)
+	if err != nil {
+		return "", err
 	}
-	year := r.now().UTC().Year()
-	n, err := r.seq.NextSequence(ctx, fmt.Sprintf("reference:%s:%d", p, year))
+	n, err := r.seq.NextSequence(ctx, num.Sequence)
 	if err != nil {
 		return "", fmt.Errorf("ozg: reference for %s: %w", a.ID, err)
 	}
-	return fmt.Sprintf("%s-%d-%06d", p, year, n), nil
+	return num.Format(n), nil
+}
+
+// Numbering returns how a's reference is made: the sequence to draw from (named after prefix
+// and year, so each year starts at 1) and the format PREFIX-YEAR-NNNNNN. A prefix that is not
+// 1 to 32 letters, digits or hyphens is refused.
+func (r *SequenceReferences) Numbering(a *Application) (Numbering, error) {
+	p := r.prefix(a)
+	if p == "" || len(p) > 32 || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return Numbering{}, fmt.Errorf("ozg: reference prefix %q must be 1 to 32 letters, digits or hyphens", p)
+	}
+	year := r.now().UTC().Year()
+	return Numbering{
+		Sequence: fmt.Sprintf("reference:%s:%d", p, year),
+		Format:   func(n int64) string { return fmt.Sprintf("%s-%d-%06d", p, year, n) },
+	}, nil
+}
+
+// drawsFrom reports whether r's numbers come from store's sequences, so that the store can
+// draw them inside the submit's transaction.
+func (r *SequenceReferences) drawsFrom(store any) bool {
+	t := reflect.TypeOf(r.seq)
+	return t != nil && t == reflect.TypeOf(store) && t.Comparable() && any(r.seq) == store
+}
+
+// Numbering tells a store how to number a submission inside its transaction (see
+// NumberingStore): draw the next number of the named Sequence, the same sequence
+// ApplicationStore.NextSequence counts, and make the reference with Format.
+type Numbering struct {
+	// Sequence names the sequence, e.g. "reference:WOHNGELD:2026".
+	Sequence string
+	// Format makes the reference from the number; it must give a different reference for
+	// every number.
+	Format func(n int64) string
 }

@@ -14,7 +14,7 @@ import (
 // ApplicationStore is an ozg.Store on a DB: applications, submissions and their outbox.
 type ApplicationStore struct{ d *DB }
 
-var _ ozg.Store = (*ApplicationStore)(nil)
+var _ ozg.NumberingStore = (*ApplicationStore)(nil)
 
 // Applications returns the application store of the database, which also keeps submissions
 // and the outbox (ozg.Store), so that a submit is one transaction.
@@ -224,8 +224,14 @@ func (s *ApplicationStore) Delete(ctx context.Context, id string) error {
 
 // NextSequence implements ozg.ApplicationStore with one atomic upsert, safe across replicas.
 func (s *ApplicationStore) NextSequence(ctx context.Context, name string) (int64, error) {
+	return nextSequence(ctx, s.d, s.d.db, name)
+}
+
+// nextSequence counts the sequence name up by one through ex (the database, or a transaction
+// whose rollback gives the number back) and returns its new value.
+func nextSequence(ctx context.Context, d *DB, ex execer, name string) (int64, error) {
 	var n int64
-	err := s.d.db.QueryRowContext(ctx, s.d.q(`INSERT INTO sequences (name, value) VALUES (?, 1)
+	err := ex.QueryRowContext(ctx, d.q(`INSERT INTO sequences (name, value) VALUES (?, 1)
 		ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value`), name).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sqlstore: next number of %s: %w", name, err)
