@@ -22,6 +22,28 @@ func (d *DB) Applications() *ApplicationStore { return &ApplicationStore{d: d} }
 
 const appColumns = `id, service_id, owner, data, state, history, reference, version, created_at, updated_at, provenance`
 
+// The queries of the submit path, prepared once on SQLite (see DB.prepareHot).
+const (
+	queryGetApplication    = `SELECT ` + appColumns + ` FROM applications WHERE id = ?`
+	queryUpdateApplication = `UPDATE applications
+		SET data = ?, state = ?, history = ?, reference = ?, version = ?, updated_at = ?, provenance = ?
+		WHERE id = ? AND version = ? AND owner = ? AND service_id = ? AND created_at = ?`
+	queryNextSequence = `INSERT INTO sequences (name, value) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value`
+	queryInsertSubmission = `INSERT INTO submissions (id, application_id, owner, idempotency_key, body, submitted_at)
+		VALUES (?, ?, ?, ?, ?, ?)`
+	queryInsertOutbox = `INSERT INTO outbox (submission_id, delivery, state, attempts, next_attempt, lease_until, last_error)
+		VALUES (?, ?, ?, 0, ?, 0, '')`
+	// queryInsertSubmissionQueued is both inserts in one statement, for PostgreSQL: one round
+	// trip fewer per submit. The outbox's foreign key is checked at the end of the statement,
+	// when the submission is there.
+	queryInsertSubmissionQueued = `WITH s AS (` + queryInsertSubmission + ` RETURNING id)
+		INSERT INTO outbox (submission_id, delivery, state, attempts, next_attempt, lease_until, last_error)
+		SELECT id, ?, ?, 0, ?, 0, '' FROM s`
+)
+
+var hotQueries = []string{queryGetApplication, queryUpdateApplication, queryNextSequence, queryInsertSubmission, queryInsertOutbox}
+
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
@@ -103,7 +125,7 @@ func (s *ApplicationStore) Create(ctx context.Context, a *ozg.Application) error
 
 // Get implements ozg.ApplicationStore.
 func (s *ApplicationStore) Get(ctx context.Context, id string) (*ozg.Application, error) {
-	a, err := scanApp(s.d.db.QueryRowContext(ctx, s.d.q(`SELECT `+appColumns+` FROM applications WHERE id = ?`), id))
+	a, err := scanApp(s.d.queryRow(ctx, s.d.db, queryGetApplication, id))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("%w: application %s", ozg.ErrNotFound, id)
@@ -135,9 +157,7 @@ func (s *ApplicationStore) update(ctx context.Context, ex execer, a *ozg.Applica
 	if err != nil {
 		return err
 	}
-	res, err := ex.ExecContext(ctx, s.d.q(`UPDATE applications
-		SET data = ?, state = ?, history = ?, reference = ?, version = ?, updated_at = ?, provenance = ?
-		WHERE id = ? AND version = ? AND owner = ? AND service_id = ? AND created_at = ?`),
+	res, err := s.d.exec(ctx, ex, queryUpdateApplication,
 		vals[3], vals[4], vals[5], vals[6], vals[7], vals[9], vals[10],
 		a.ID, a.Version, a.Owner, a.ServiceID, micros(a.CreatedAt))
 	if isUniqueViolation(err) {
@@ -231,8 +251,7 @@ func (s *ApplicationStore) NextSequence(ctx context.Context, name string) (int64
 // whose rollback gives the number back) and returns its new value.
 func nextSequence(ctx context.Context, d *DB, ex execer, name string) (int64, error) {
 	var n int64
-	err := ex.QueryRowContext(ctx, d.q(`INSERT INTO sequences (name, value) VALUES (?, 1)
-		ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 RETURNING value`), name).Scan(&n)
+	err := d.queryRow(ctx, ex, queryNextSequence, name).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sqlstore: next number of %s: %w", name, err)
 	}

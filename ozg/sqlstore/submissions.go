@@ -61,8 +61,15 @@ func (s *ApplicationStore) submit(ctx context.Context, app *ozg.Application, sub
 		restore()
 		return fmt.Errorf("sqlstore: encode submission %s: %w", sub.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, s.d.q(`INSERT INTO submissions (id, application_id, owner, idempotency_key, body, submitted_at)
-		VALUES (?, ?, ?, ?, ?, ?)`), sub.ID, sub.ApplicationID, sub.Owner, sub.IdempotencyKey, string(body), micros(sub.SubmittedAt))
+	if s.d.dialect == dialectPostgres {
+		_, err = tx.ExecContext(ctx, s.d.q(queryInsertSubmissionQueued), sub.ID, sub.ApplicationID, sub.Owner, sub.IdempotencyKey,
+			string(body), micros(sub.SubmittedAt), sub.Delivery, string(ozg.DeliveryPending), micros(sub.SubmittedAt))
+	} else {
+		_, err = s.d.exec(ctx, tx, queryInsertSubmission, sub.ID, sub.ApplicationID, sub.Owner, sub.IdempotencyKey, string(body), micros(sub.SubmittedAt))
+		if err == nil {
+			_, err = s.d.exec(ctx, tx, queryInsertOutbox, sub.ID, sub.Delivery, string(ozg.DeliveryPending), micros(sub.SubmittedAt))
+		}
+	}
 	if isUniqueViolation(err) {
 		restore()
 		// the key is taken (perhaps by a concurrent submit that committed first), or the id
@@ -71,12 +78,6 @@ func (s *ApplicationStore) submit(ctx context.Context, app *ozg.Application, sub
 	if err != nil {
 		restore()
 		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
-	}
-	_, err = tx.ExecContext(ctx, s.d.q(`INSERT INTO outbox (submission_id, delivery, state, attempts, next_attempt, lease_until, last_error)
-		VALUES (?, ?, ?, 0, ?, 0, '')`), sub.ID, sub.Delivery, string(ozg.DeliveryPending), micros(sub.SubmittedAt))
-	if err != nil {
-		restore()
-		return fmt.Errorf("sqlstore: queue %s: %w", sub.ID, err)
 	}
 	if err := tx.Commit(); err != nil {
 		restore()
