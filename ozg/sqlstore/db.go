@@ -6,11 +6,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,14 +57,43 @@ type Options struct {
 	// ConnMaxLifetime retires PostgreSQL connections after this long (default 30 minutes), so
 	// a failover or a changed password is picked up.
 	ConnMaxLifetime time.Duration
+	// SkipMigrations makes Open change no schema: it only checks that every migration of this
+	// release has been applied, with the checksum of its file, and refuses to open otherwise
+	// (ErrSchemaNotCurrent, naming the first missing migration). For deployments whose
+	// database user has no DDL rights: run Migrate or cmd/ozgmigrate as a user that has them
+	// before the release starts. (The zero value migrates, so that existing callers keep
+	// their schema current.)
+	SkipMigrations bool
 }
 
-// Open connects to the database named by dsn and brings its schema up to date.
+// Open connects to the database named by dsn and brings its schema up to date (see Migrate;
+// Options.SkipMigrations only checks it).
 //
 //   - "sqlite:PATH" or a PATH ending in .db/.sqlite opens (and creates) an SQLite file, with
 //     its directory. Write-ahead logging and a busy timeout are set.
 //   - "postgres://..." or "postgresql://..." connects to PostgreSQL through pgx.
 func Open(ctx context.Context, dsn string, opts *Options) (*DB, error) {
+	d, err := connect(ctx, dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts != nil && opts.SkipMigrations {
+		err = d.checkSchema(ctx, migrations)
+	} else {
+		_, err = d.migrate(ctx, migrations)
+	}
+	if err == nil {
+		err = d.prepareHot(ctx)
+	}
+	if err != nil {
+		d.db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// connect opens the database named by dsn with its pool settings and checks that it answers.
+func connect(ctx context.Context, dsn string, opts *Options) (*DB, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -122,14 +149,6 @@ func Open(ctx context.Context, dsn string, opts *Options) (*DB, error) {
 	if err := d.db.PingContext(ctx); err != nil {
 		d.db.Close()
 		return nil, fmt.Errorf("sqlstore: connect to %s: %w", redact(dsn), err)
-	}
-	if err := d.migrate(ctx); err != nil {
-		d.db.Close()
-		return nil, err
-	}
-	if err := d.prepareHot(ctx); err != nil {
-		d.db.Close()
-		return nil, err
 	}
 	return d, nil
 }
@@ -243,73 +262,6 @@ func (d *DB) queryRow(ctx context.Context, ex execer, query string, args ...any)
 		}
 	}
 	return ex.QueryRowContext(ctx, d.q(query), args...)
-}
-
-// migrate applies the embedded migrations that the database has not seen, each in its own
-// transaction.
-func (d *DB) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	slices.Sort(names)
-	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("sqlstore: migrations table: %w", err)
-	}
-	for _, name := range names {
-		version := strings.TrimSuffix(filepath.Base(name), ".sql")
-		if err := d.apply(ctx, version, name); err != nil {
-			return fmt.Errorf("sqlstore: migration %s: %w", version, err)
-		}
-	}
-	return nil
-}
-
-func (d *DB) apply(ctx context.Context, version, name string) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if d.dialect == dialectPostgres {
-		// Replicas starting at once take turns; the lock ends with the transaction.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7280233)`); err != nil {
-			return err
-		}
-	}
-	var seen int
-	if err := tx.QueryRowContext(ctx, d.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&seen); err != nil {
-		return err
-	}
-	if seen > 0 {
-		return nil
-	}
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	for _, stmt := range strings.Split(string(body), ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if d.dialect == dialectSQLite {
-			// Migrations write COLLATE "C" where ids are ordered or compared, so PostgreSQL
-			// orders bytewise like Go whatever the database's locale; SQLite's default
-			// collation (BINARY) is bytewise already and knows no "C".
-			stmt = strings.ReplaceAll(stmt, ` COLLATE "C"`, "")
-		}
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return err
-		}
-	}
-	if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO schema_migrations (version) VALUES (?)`), version); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	d.logger.Info("sqlstore: migration applied", "version", version)
-	return nil
 }
 
 // isUniqueViolation reports whether err is a primary key or unique constraint violation.
