@@ -29,8 +29,8 @@ func (m *MemoryStore) Submit(ctx context.Context, app *Application, sub *Submiss
 // SubmitNumbered implements NumberingStore: the number is drawn under the same lock as the
 // submit, and only when the submit succeeds.
 func (m *MemoryStore) SubmitNumbered(ctx context.Context, app *Application, sub *Submission, num Numbering) error {
-	if num.Sequence == "" || num.Format == nil {
-		return fmt.Errorf("%w: numbering needs a sequence and a format", ErrInvalidApplication)
+	if err := num.Check(); err != nil {
+		return err
 	}
 	return m.submit(ctx, app, sub, &num)
 }
@@ -56,7 +56,7 @@ func (m *MemoryStore) submit(ctx context.Context, app *Application, sub *Submiss
 	}
 	if num != nil {
 		m.seqs[num.Sequence]++
-		ref := num.Format(m.seqs[num.Sequence])
+		ref := num.Reference(m.seqs[num.Sequence])
 		app.Reference, sub.Reference = ref, ref
 	}
 	m.applyUpdate(stored, app)

@@ -123,8 +123,9 @@ type SubmissionStore interface {
 // Contract, checked by ozgtest.RunSubmissionStoreConformance when the store implements it:
 //   - SubmitNumbered does what Submit does, and in the same transaction draws the next number
 //     of the sequence num.Sequence (the one NextSequence counts: the two never hand out the
-//     same number), sets app.Reference and sub.Reference to num.Format(number) and stores them
-//     with the application and the submission.
+//     same number), sets app.Reference and sub.Reference to num.Reference(number) and stores
+//     them with the application and the submission. A numbering that fails num.Check is
+//     refused with ErrInvalidApplication.
 //   - A submit that fails (stale version, duplicate key, a reference already taken, any error)
 //     stores nothing and consumes no number: numbers drawn by SubmitNumbered alone have no
 //     gaps. On failure app.Reference and sub.Reference are left as they were.

@@ -61,11 +61,11 @@ func (r *SequenceReferences) NewReference(ctx context.Context, a *Application) (
 	if err != nil {
 		return "", fmt.Errorf("ozg: reference for %s: %w", a.ID, err)
 	}
-	return num.Format(n), nil
+	return num.Reference(n), nil
 }
 
 // Numbering returns how a's reference is made: the sequence to draw from (named after prefix
-// and year, so each year starts at 1) and the format PREFIX-YEAR-NNNNNN. A prefix that is not
+// and year, so each year starts at 1) and the form PREFIX-YEAR-NNNNNN. A prefix that is not
 // 1 to 32 letters, digits or hyphens is refused.
 func (r *SequenceReferences) Numbering(a *Application) (Numbering, error) {
 	p := r.prefix(a)
@@ -73,10 +73,7 @@ func (r *SequenceReferences) Numbering(a *Application) (Numbering, error) {
 		return Numbering{}, fmt.Errorf("ozg: reference prefix %q must be 1 to 32 letters, digits or hyphens", p)
 	}
 	year := r.now().UTC().Year()
-	return Numbering{
-		Sequence: fmt.Sprintf("reference:%s:%d", p, year),
-		Format:   func(n int64) string { return fmt.Sprintf("%s-%d-%06d", p, year, n) },
-	}, nil
+	return Numbering{Sequence: fmt.Sprintf("reference:%s:%d", p, year), Prefix: fmt.Sprintf("%s-%d-", p, year), Digits: 6}, nil
 }
 
 // drawsFrom reports whether r's numbers come from store's sequences, so that the store can
@@ -88,11 +85,29 @@ func (r *SequenceReferences) drawsFrom(store any) bool {
 
 // Numbering tells a store how to number a submission inside its transaction (see
 // NumberingStore): draw the next number of the named Sequence, the same sequence
-// ApplicationStore.NextSequence counts, and make the reference with Format.
+// ApplicationStore.NextSequence counts, and make the reference with Reference. It is data, not
+// a function, so that an SQL store can form the reference in the statement that draws the
+// number.
 type Numbering struct {
-	// Sequence names the sequence, e.g. "reference:WOHNGELD:2026".
+	// Sequence names the sequence, e.g. "reference:WOHNGELD:2026"; 1 to 200 bytes.
 	Sequence string
-	// Format makes the reference from the number; it must give a different reference for
-	// every number.
-	Format func(n int64) string
+	// Prefix comes before the number, e.g. "WOHNGELD-2026-"; at most 64 bytes.
+	Prefix string
+	// Digits is the least number of digits of the number, zero-padded: 1 to 18. Larger
+	// numbers keep all their digits.
+	Digits int
+}
+
+// Reference returns the reference of number n: Prefix, then n with at least Digits digits.
+func (num Numbering) Reference(n int64) string {
+	return num.Prefix + fmt.Sprintf("%0*d", num.Digits, n)
+}
+
+// Check returns an error wrapping ErrInvalidApplication when the numbering is out of bounds.
+// Stores call it in SubmitNumbered.
+func (num Numbering) Check() error {
+	if num.Sequence == "" || len(num.Sequence) > 200 || len(num.Prefix) > 64 || num.Digits < 1 || num.Digits > 18 {
+		return fmt.Errorf("%w: numbering needs a sequence of 1 to 200 bytes, a prefix of at most 64 and 1 to 18 digits", ErrInvalidApplication)
+	}
+	return nil
 }

@@ -25,7 +25,7 @@ var numberingTests = []struct {
 
 // testNumbering is the numbering the checks use: T-NNNNNN in sequence name.
 func testNumbering(name string) ozg.Numbering {
-	return ozg.Numbering{Sequence: name, Format: func(n int64) string { return fmt.Sprintf("T-%06d", n) }}
+	return ozg.Numbering{Sequence: name, Prefix: "T-", Digits: 6}
 }
 
 // draftToSubmit creates a draft of owner and returns it moved to submitted (not yet stored)
@@ -70,8 +70,20 @@ func testNumbered(t *testing.T, s ozg.NumberingStore) {
 		t.Fatalf("another sequence: %q, %v; want its own number 1", b.Reference, err)
 	}
 	c, subC := draftToSubmit(t, s, "alice", "k3")
-	if err := s.SubmitNumbered(ctx, c, subC, ozg.Numbering{Sequence: "reference:T:2026"}); err == nil {
-		t.Fatal("SubmitNumbered without a format succeeded")
+	if err := s.SubmitNumbered(ctx, c, subC, ozg.Numbering{Sequence: "reference:T:2026", Prefix: "T-"}); !errors.Is(err, ozg.ErrInvalidApplication) {
+		t.Fatalf("SubmitNumbered without digits = %v, want ErrInvalidApplication", err)
+	}
+	// A number with more digits than asked keeps them all.
+	for range 9 {
+		if _, err := s.NextSequence(ctx, "reference:V:2026"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SubmitNumbered(ctx, c, subC, ozg.Numbering{Sequence: "reference:V:2026", Prefix: "V-2026-", Digits: 1}); err != nil || c.Reference != "V-2026-10" {
+		t.Fatalf("the tenth number with one digit asked: %q, %v; want V-2026-10", c.Reference, err)
+	}
+	if got, err := s.Submission(ctx, subC.ID); err != nil || got.Reference != "V-2026-10" || mustGet(t, s, c.ID).Reference != "V-2026-10" {
+		t.Fatalf("stored references %v, %v; want V-2026-10 on both", got, err)
 	}
 }
 

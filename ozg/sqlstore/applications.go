@@ -42,6 +42,19 @@ const (
 		SELECT id, ?, ?, 0, ?, 0, '' FROM s`
 )
 
+// queryNumberedUpdate is, for PostgreSQL, the next number of a sequence and the application's
+// update with the reference made from it (ozg.Numbering.Reference: the prefix, then the
+// number zero-padded to at least the digits asked), in one statement: the sequence's row is
+// then locked for two round trips of the submit's transaction instead of four. When the
+// version check fails no row is returned and the transaction is rolled back, with the number.
+const queryNumberedUpdate = `WITH n AS (` + queryNextSequence + `)
+	UPDATE applications
+		SET data = ?, state = ?, history = ?, version = ?, updated_at = ?, provenance = ?,
+			reference = CAST(? AS TEXT) || lpad(n.value::text, greatest(CAST(? AS INTEGER), length(n.value::text)), '0')
+		FROM n
+		WHERE id = ? AND version = ? AND owner = ? AND service_id = ? AND created_at = ?
+		RETURNING n.value`
+
 var hotQueries = []string{queryGetApplication, queryUpdateApplication, queryNextSequence, queryInsertSubmission, queryInsertOutbox}
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
@@ -171,7 +184,12 @@ func (s *ApplicationStore) update(ctx context.Context, ex execer, a *ozg.Applica
 	} else if n == 1 {
 		return nil
 	}
-	// Nothing changed: say why.
+	return s.notUpdated(ctx, ex, a)
+}
+
+// notUpdated says why an update of a at a.Version changed no row: ErrNotFound, a change of
+// what cannot change, or ErrConflict.
+func (s *ApplicationStore) notUpdated(ctx context.Context, ex execer, a *ozg.Application) error {
 	stored, err := scanApp(ex.QueryRowContext(ctx, s.d.q(`SELECT `+appColumns+` FROM applications WHERE id = ?`), a.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: application %s", ozg.ErrNotFound, a.ID)

@@ -24,8 +24,8 @@ func (s *ApplicationStore) Submit(ctx context.Context, app *ozg.Application, sub
 // transaction ends, so concurrent submits of one sequence take turns for that moment, and a
 // submit that is rolled back gives its number back: numbers have no gaps.
 func (s *ApplicationStore) SubmitNumbered(ctx context.Context, app *ozg.Application, sub *ozg.Submission, num ozg.Numbering) error {
-	if num.Sequence == "" || num.Format == nil {
-		return fmt.Errorf("%w: numbering needs a sequence and a format", ozg.ErrInvalidApplication)
+	if err := num.Check(); err != nil {
+		return err
 	}
 	return s.submit(ctx, app, sub, &num)
 }
@@ -44,17 +44,25 @@ func (s *ApplicationStore) submit(ctx context.Context, app *ozg.Application, sub
 	defer tx.Rollback()
 	appRef, subRef := app.Reference, sub.Reference
 	restore := func() { app.Reference, sub.Reference = appRef, subRef }
-	if num != nil {
+	switch {
+	case num != nil && s.d.dialect == dialectPostgres:
+		if err := s.numberedUpdate(ctx, tx, app, sub, *num); err != nil {
+			restore()
+			return err
+		}
+	case num != nil:
 		n, err := nextSequence(ctx, s.d, tx, num.Sequence)
 		if err != nil {
 			return err
 		}
-		ref := num.Format(n)
+		ref := num.Reference(n)
 		app.Reference, sub.Reference = ref, ref
-	}
-	if err := s.update(ctx, tx, app); err != nil {
-		restore()
-		return err
+		fallthrough
+	default:
+		if err := s.update(ctx, tx, app); err != nil {
+			restore()
+			return err
+		}
 	}
 	body, err := json.Marshal(sub)
 	if err != nil {
@@ -84,6 +92,31 @@ func (s *ApplicationStore) submit(ctx context.Context, app *ozg.Application, sub
 		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
 	}
 	app.Version++
+	return nil
+}
+
+// numberedUpdate draws the next number of num and updates app at its version with the
+// reference made from it, in one statement (PostgreSQL), and sets the references of app and
+// sub. It leaves app.Version alone.
+func (s *ApplicationStore) numberedUpdate(ctx context.Context, tx *sql.Tx, app *ozg.Application, sub *ozg.Submission, num ozg.Numbering) error {
+	vals, err := row(app, app.Version+1)
+	if err != nil {
+		return err
+	}
+	var n int64
+	err = tx.QueryRowContext(ctx, s.d.q(queryNumberedUpdate), num.Sequence,
+		vals[3], vals[4], vals[5], vals[7], vals[9], vals[10], num.Prefix, num.Digits,
+		app.ID, app.Version, app.Owner, app.ServiceID, micros(app.CreatedAt)).Scan(&n)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return s.notUpdated(ctx, tx, app)
+	case isUniqueViolation(err):
+		return fmt.Errorf("%w: the reference drawn for application %s is taken", ozg.ErrExists, app.ID)
+	case err != nil:
+		return fmt.Errorf("sqlstore: update application %s: %w", app.ID, err)
+	}
+	ref := num.Reference(n)
+	app.Reference, sub.Reference = ref, ref
 	return nil
 }
 
