@@ -244,7 +244,11 @@ type SubmitRequest struct {
 // required evidence present and scanned clean, the fee paid with the amount the service asks —
 // then assigns the reference number (Aktenzeichen), moves the draft to submitted and stores
 // the submission with its evidence and payment facts and its outbox entry in one transaction:
-// once Submit returns, the submission will be delivered even across a crash.
+// once Submit returns, the submission will be delivered even across a crash. With the default
+// references the number is drawn in that same transaction (see NumberingStore), so a submit is
+// one read of the draft and one write transaction, and a refused submit consumes no number. A
+// draft changed while it was checked (ErrConflict from the store) is checked again, up to
+// three times in all.
 //
 // A repeated call with the same idempotency key returns the application and submission of the
 // first call. The same key on another application gives ErrDuplicateSubmission. Data that does

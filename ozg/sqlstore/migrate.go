@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ErrMigrationChanged: a migration that the database has applied differs from the file of the
@@ -104,6 +106,10 @@ func (d *DB) migrate(ctx context.Context, fsys fs.FS) ([]string, error) {
 		}()
 	}
 	if err := d.bootstrapMigrations(ctx, conn); err != nil {
+		var pg *pgconn.PgError
+		if errors.As(err, &pg) && pg.Code == "42501" { // insufficient_privilege
+			return nil, fmt.Errorf("%w (the database user may not change the schema: run sqlstore.Migrate or ozgmigrate as the schema's owner and open with Options.SkipMigrations)", err)
+		}
 		return nil, err
 	}
 	recorded, err := d.recordedMigrations(ctx, conn)
