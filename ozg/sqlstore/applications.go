@@ -55,7 +55,10 @@ const queryNumberedUpdate = `WITH n AS (` + queryNextSequence + `)
 		WHERE id = ? AND version = ? AND owner = ? AND service_id = ? AND created_at = ?
 		RETURNING n.value`
 
-var hotQueries = []string{queryGetApplication, queryUpdateApplication, queryNextSequence, queryInsertSubmission, queryInsertOutbox}
+var (
+	hotQueries = []string{queryGetApplication, queryUpdateApplication, queryNextSequence, queryInsertSubmission, queryInsertOutbox}
+	hotReads   = []string{queryGetApplication}
+)
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
@@ -138,7 +141,7 @@ func (s *ApplicationStore) Create(ctx context.Context, a *ozg.Application) error
 
 // Get implements ozg.ApplicationStore.
 func (s *ApplicationStore) Get(ctx context.Context, id string) (*ozg.Application, error) {
-	a, err := scanApp(s.d.queryRow(ctx, s.d.db, queryGetApplication, id))
+	a, err := scanApp(s.d.read(ctx, queryGetApplication, id))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("%w: application %s", ozg.ErrNotFound, id)

@@ -36,11 +36,20 @@ type DB struct {
 	db      *sql.DB
 	dialect dialect
 	logger  *slog.Logger
+	// reads is, on SQLite, a pool of read-only connections beside the one writing
+	// connection: in WAL mode readers do not wait for the writer, so a read on the hot path
+	// (an application's Get before its submit) does not queue behind other submits'
+	// transactions. nil on PostgreSQL.
+	reads *sql.DB
 
 	mu      sync.Mutex
 	queries map[string]string    // a query as written → as PostgreSQL spells it
 	stmts   map[string]*sql.Stmt // a hot query → its prepared statement (SQLite)
+	rstmts  map[string]*sql.Stmt // the same on the read-only pool
 }
+
+// sqliteReaders is the size of SQLite's pool of read-only connections.
+const sqliteReaders = 4
 
 // maxCachedQueries bounds the cache of rewritten queries; queries built with a variable
 // number of placeholders could otherwise grow it without end.
@@ -86,7 +95,7 @@ func Open(ctx context.Context, dsn string, opts *Options) (*DB, error) {
 		err = d.prepareHot(ctx)
 	}
 	if err != nil {
-		d.db.Close()
+		d.Close()
 		return nil, err
 	}
 	return d, nil
@@ -139,6 +148,11 @@ func connect(ctx context.Context, dsn string, opts *Options) (*DB, error) {
 			// One writer at a time is SQLite's rule; one connection keeps it without
 			// "database is locked" surprises.
 			d.db.SetMaxOpenConns(1)
+			d.reads, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+		}
+		if err == nil {
+			d.reads.SetMaxOpenConns(sqliteReaders)
+			d.reads.SetMaxIdleConns(sqliteReaders)
 		}
 	default:
 		return nil, fmt.Errorf("sqlstore: DSN must start with sqlite: or postgres:// (got %q)", redact(dsn))
@@ -147,7 +161,7 @@ func connect(ctx context.Context, dsn string, opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
 	if err := d.db.PingContext(ctx); err != nil {
-		d.db.Close()
+		d.Close()
 		return nil, fmt.Errorf("sqlstore: connect to %s: %w", redact(dsn), err)
 	}
 	return d, nil
@@ -169,8 +183,14 @@ func (d *DB) Close() error {
 	for _, st := range d.stmts {
 		st.Close()
 	}
-	d.stmts = nil
+	for _, st := range d.rstmts {
+		st.Close()
+	}
+	d.stmts, d.rstmts = nil, nil
 	d.mu.Unlock()
+	if d.reads != nil {
+		d.reads.Close()
+	}
 	return d.db.Close()
 }
 
@@ -220,7 +240,7 @@ func (d *DB) prepareHot(ctx context.Context) error {
 	if d.dialect != dialectSQLite {
 		return nil
 	}
-	d.stmts = map[string]*sql.Stmt{}
+	d.stmts, d.rstmts = map[string]*sql.Stmt{}, map[string]*sql.Stmt{}
 	for _, query := range hotQueries {
 		st, err := d.db.PrepareContext(ctx, query)
 		if err != nil {
@@ -228,7 +248,29 @@ func (d *DB) prepareHot(ctx context.Context) error {
 		}
 		d.stmts[query] = st
 	}
+	for _, query := range hotReads {
+		st, err := d.reads.PrepareContext(ctx, query)
+		if err != nil {
+			return fmt.Errorf("sqlstore: prepare %.40q: %w", query, err)
+		}
+		d.rstmts[query] = st
+	}
 	return nil
+}
+
+// read runs query (written with ? placeholders), which only reads, on SQLite's read-only
+// pool, or on the database on PostgreSQL.
+func (d *DB) read(ctx context.Context, query string, args ...any) *sql.Row {
+	if d.reads == nil {
+		return d.queryRow(ctx, d.db, query, args...)
+	}
+	d.mu.Lock()
+	st := d.rstmts[query]
+	d.mu.Unlock()
+	if st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return d.reads.QueryRowContext(ctx, query, args...)
 }
 
 // prepared returns the prepared statement of a hot query, or nil.
