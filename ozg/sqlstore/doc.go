@@ -9,7 +9,18 @@
 //	defer db.Close()
 //	apps := ozg.NewApplications(catalog, db.Applications(), nil)
 //
-// Open applies the schema migrations (embedded in the binary) before it returns.
+// Open applies the schema migrations (embedded in the binary) before it returns. SQLite writes
+// through one connection (one writer is its rule) and reads an application through a few
+// read-only ones beside it (write-ahead logging lets readers run while the writer works);
+// PostgreSQL's pool keeps its connections (Options.MaxOpenConns, MaxIdleConns).
+//
+// # Submitting
+//
+// A submit is one transaction: the reference number drawn from the sequences table, the
+// application's update at its version, the submission and its outbox entry (ozg.NumberingStore;
+// on PostgreSQL the first two and the last two are one statement each). A submit that is
+// refused gives its number back, so numbers have no gaps. The idempotency key is checked by a
+// unique index. Hot statements are prepared once on SQLite; pgx caches them per connection.
 //
 // # Migrations
 //
