@@ -23,19 +23,27 @@ const MaxOwnerLength = 255
 // method that acts for a citizen takes the citizen's subject and answers ErrNotFound for
 // another citizen's application, so ids cannot be probed.
 type Applications struct {
-	catalog  *Catalog
-	store    Store
-	refs     ReferenceGenerator
-	evidence EvidenceFiles
-	payments Fees
-	now      func() time.Time
-	logger   *slog.Logger
+	catalog *Catalog
+	store   Store
+	refs    ReferenceGenerator
+	// numbered is the store when it draws references inside the submit's transaction, with
+	// numbering the references that tell it how; nil otherwise.
+	numbered  NumberingStore
+	numbering *SequenceReferences
+	evidence  EvidenceFiles
+	payments  Fees
+	now       func() time.Time
+	logger    *slog.Logger
 }
 
 // ApplicationsOptions configures Applications. The zero value is ready to use for services
 // without evidence and fees.
 type ApplicationsOptions struct {
 	// References assigns reference numbers; nil means NewSequenceReferences(store, nil).
+	// When the references are a *SequenceReferences drawing from the store itself and the
+	// store is a NumberingStore (the default with MemoryStore and ozg/sqlstore), the number is
+	// drawn in the submit's transaction: a refused submit consumes none. Any other generator
+	// is called before that transaction, so a refused submit may leave a gap.
 	References ReferenceGenerator
 	// Evidence keeps the applications' evidence (Nachweise); required when a service of the
 	// catalogue has evidence requirements. *evidence.Manager is one.
@@ -64,6 +72,11 @@ func NewApplications(catalog *Catalog, store Store, opts *ApplicationsOptions) *
 	}
 	if a.refs == nil {
 		a.refs = NewSequenceReferences(store, &SequenceReferencesOptions{Clock: a.now})
+	}
+	if ns, ok := store.(NumberingStore); ok {
+		if sr, ok := a.refs.(*SequenceReferences); ok && sr.drawsFrom(store) {
+			a.numbered, a.numbering = ns, sr
+		}
 	}
 	return a
 }
@@ -231,7 +244,11 @@ type SubmitRequest struct {
 // required evidence present and scanned clean, the fee paid with the amount the service asks —
 // then assigns the reference number (Aktenzeichen), moves the draft to submitted and stores
 // the submission with its evidence and payment facts and its outbox entry in one transaction:
-// once Submit returns, the submission will be delivered even across a crash.
+// once Submit returns, the submission will be delivered even across a crash. With the default
+// references the number is drawn in that same transaction (see NumberingStore), so a submit is
+// one read of the draft and one write transaction, and a refused submit consumes no number. A
+// draft changed while it was checked (ErrConflict from the store) is checked again, up to
+// three times in all.
 //
 // A repeated call with the same idempotency key returns the application and submission of the
 // first call. The same key on another application gives ErrDuplicateSubmission. Data that does
@@ -251,15 +268,20 @@ func (s *Applications) Submit(ctx context.Context, owner, id string, req SubmitR
 	}
 }
 
+// submit is one attempt: one read of the application, the checks, and one write transaction
+// that draws the reference number (when the store can, see NumberingStore) and stores the
+// application, the submission and its outbox entry. The idempotency key is checked inside
+// that transaction; the key is looked up on its own only when the application is no longer a
+// draft (a repeat) or the transaction found the key taken.
 func (s *Applications) submit(ctx context.Context, owner, id string, req SubmitRequest) (*Application, *Submission, error) {
 	a, err := s.Get(ctx, owner, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if prev, err := s.repeated(ctx, owner, id, req.IdempotencyKey); prev != nil || err != nil {
-		return a, prev, err
-	}
 	if a.State != StateDraft {
+		if prev, err := s.repeated(ctx, owner, id, req.IdempotencyKey); prev != nil || err != nil {
+			return a, prev, err
+		}
 		return nil, nil, &TransitionError{ApplicationID: id, From: a.State, To: StateSubmitted}
 	}
 	svc, err := s.catalog.Service(a.ServiceID)
@@ -273,12 +295,15 @@ func (s *Applications) submit(ctx context.Context, owner, id string, req SubmitR
 	if err != nil {
 		return nil, nil, err
 	}
-	ref, err := s.refs.NewReference(ctx, a)
-	if err != nil {
+	var num Numbering
+	if s.numbered != nil {
+		if num, err = s.numbering.Numbering(a); err != nil {
+			return nil, nil, err
+		}
+	} else if a.Reference, err = s.refs.NewReference(ctx, a); err != nil {
 		return nil, nil, err
 	}
 	now := s.now().UTC()
-	a.Reference = ref
 	if err := a.Transition(StateSubmitted, now, ""); err != nil {
 		return nil, nil, err
 	}
@@ -288,14 +313,21 @@ func (s *Applications) submit(ctx context.Context, owner, id string, req SubmitR
 	}
 	sub := &Submission{
 		ID: subID.String(), ApplicationID: a.ID, ServiceID: svc.ID, LeikaKey: svc.LeikaKey,
-		Reference: ref, Delivery: svc.Delivery, Owner: owner, IdempotencyKey: req.IdempotencyKey,
+		Reference: a.Reference, Delivery: svc.Delivery, Owner: owner, IdempotencyKey: req.IdempotencyKey,
 		Identity: req.Identity, Data: a.Data, Attachments: atts, Payment: pay,
 		SubmittedAt: now,
 	}
-	if err := s.store.Submit(ctx, a, sub); err != nil {
-		if errors.Is(err, ErrDuplicateSubmission) { // a concurrent retry won the race
+	if s.numbered != nil {
+		err = s.numbered.SubmitNumbered(ctx, a, sub, num)
+	} else {
+		err = s.store.Submit(ctx, a, sub)
+	}
+	if err != nil {
+		if errors.Is(err, ErrDuplicateSubmission) { // a repeat that raced the first, or a key used elsewhere
 			if prev, perr := s.repeated(ctx, owner, id, req.IdempotencyKey); prev != nil || perr != nil {
-				a, _ = s.Get(ctx, owner, id)
+				if prev != nil {
+					a, _ = s.Get(ctx, owner, id)
+				}
 				return a, prev, perr
 			}
 		}

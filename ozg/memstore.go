@@ -27,7 +27,7 @@ type memEntry struct {
 	leaseUntil time.Time
 }
 
-var _ Store = (*MemoryStore)(nil)
+var _ NumberingStore = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {

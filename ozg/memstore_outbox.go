@@ -23,6 +23,19 @@ func cloneSubmission(s *Submission) *Submission {
 
 // Submit implements SubmissionStore.
 func (m *MemoryStore) Submit(ctx context.Context, app *Application, sub *Submission) error {
+	return m.submit(ctx, app, sub, nil)
+}
+
+// SubmitNumbered implements NumberingStore: the number is drawn under the same lock as the
+// submit, and only when the submit succeeds.
+func (m *MemoryStore) SubmitNumbered(ctx context.Context, app *Application, sub *Submission, num Numbering) error {
+	if err := num.Check(); err != nil {
+		return err
+	}
+	return m.submit(ctx, app, sub, &num)
+}
+
+func (m *MemoryStore) submit(ctx context.Context, app *Application, sub *Submission, num *Numbering) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -40,6 +53,11 @@ func (m *MemoryStore) Submit(ctx context.Context, app *Application, sub *Submiss
 	stored, err := m.checkUpdate(app)
 	if err != nil {
 		return err
+	}
+	if num != nil {
+		m.seqs[num.Sequence]++
+		ref := num.Reference(m.seqs[num.Sequence])
+		app.Reference, sub.Reference = ref, ref
 	}
 	m.applyUpdate(stored, app)
 	m.subs[sub.ID] = cloneSubmission(sub)

@@ -114,6 +114,32 @@ type SubmissionStore interface {
 	FailedDeliveries(ctx context.Context, n int) ([]OutboxEntry, error)
 }
 
+// NumberingStore is a Store that draws a submission's reference number (Aktenzeichen) inside
+// the submit's transaction, so that a submit is one write transaction. MemoryStore and the
+// stores of ozg/sqlstore are NumberingStores; Applications uses it when its references come
+// from the store's own sequences (the default), and falls back to NextSequence and Submit
+// otherwise.
+//
+// Contract, checked by ozgtest.RunSubmissionStoreConformance when the store implements it:
+//   - SubmitNumbered does what Submit does, and in the same transaction draws the next number
+//     of the sequence num.Sequence (the one NextSequence counts: the two never hand out the
+//     same number), sets app.Reference and sub.Reference to num.Reference(number) and stores
+//     them with the application and the submission. A numbering that fails num.Check is
+//     refused with ErrInvalidApplication.
+//   - A submit that fails (stale version, duplicate key, a reference already taken, any error)
+//     stores nothing and consumes no number: numbers drawn by SubmitNumbered alone have no
+//     gaps. On failure app.Reference and sub.Reference are left as they were.
+//   - Concurrent SubmitNumbered calls, from any number of processes, never get the same
+//     number.
+//
+// Gaps are still possible when references are drawn outside the transaction (a
+// ReferenceGenerator of the caller's own, or NextSequence called and its submit then
+// refused): references then never repeat, but they need not be consecutive.
+type NumberingStore interface {
+	Store
+	SubmitNumbered(ctx context.Context, app *Application, sub *Submission, num Numbering) error
+}
+
 // Store is everything the lifecycle keeps, on one backend so that writes that belong together
 // share a transaction. MemoryStore and the stores of ozg/sqlstore are Stores.
 type Store interface {

@@ -3,6 +3,7 @@ package ozg
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -48,16 +49,65 @@ func NewSequenceReferences(seq Sequence, opts *SequenceReferencesOptions) *Seque
 	return r
 }
 
-// NewReference implements ReferenceGenerator.
+// NewReference implements ReferenceGenerator. It draws the number with its own NextSequence
+// call; Applications uses Numbering instead when the sequence is its store, so that the number
+// is drawn in the submit's transaction.
 func (r *SequenceReferences) NewReference(ctx context.Context, a *Application) (string, error) {
-	p := r.prefix(a)
-	if p == "" || len(p) > 32 || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		return "", fmt.Errorf("ozg: reference prefix %q must be 1 to 32 letters, digits or hyphens", p)
+	num, err := r.Numbering(a)
+	if err != nil {
+		return "", err
 	}
-	year := r.now().UTC().Year()
-	n, err := r.seq.NextSequence(ctx, fmt.Sprintf("reference:%s:%d", p, year))
+	n, err := r.seq.NextSequence(ctx, num.Sequence)
 	if err != nil {
 		return "", fmt.Errorf("ozg: reference for %s: %w", a.ID, err)
 	}
-	return fmt.Sprintf("%s-%d-%06d", p, year, n), nil
+	return num.Reference(n), nil
+}
+
+// Numbering returns how a's reference is made: the sequence to draw from (named after prefix
+// and year, so each year starts at 1) and the form PREFIX-YEAR-NNNNNN. A prefix that is not
+// 1 to 32 letters, digits or hyphens is refused.
+func (r *SequenceReferences) Numbering(a *Application) (Numbering, error) {
+	p := r.prefix(a)
+	if p == "" || len(p) > 32 || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return Numbering{}, fmt.Errorf("ozg: reference prefix %q must be 1 to 32 letters, digits or hyphens", p)
+	}
+	year := r.now().UTC().Year()
+	return Numbering{Sequence: fmt.Sprintf("reference:%s:%d", p, year), Prefix: fmt.Sprintf("%s-%d-", p, year), Digits: 6}, nil
+}
+
+// drawsFrom reports whether r's numbers come from store's sequences, so that the store can
+// draw them inside the submit's transaction.
+func (r *SequenceReferences) drawsFrom(store any) bool {
+	t := reflect.TypeOf(r.seq)
+	return t != nil && t == reflect.TypeOf(store) && t.Comparable() && any(r.seq) == store
+}
+
+// Numbering tells a store how to number a submission inside its transaction (see
+// NumberingStore): draw the next number of the named Sequence, the same sequence
+// ApplicationStore.NextSequence counts, and make the reference with Reference. It is data, not
+// a function, so that an SQL store can form the reference in the statement that draws the
+// number.
+type Numbering struct {
+	// Sequence names the sequence, e.g. "reference:WOHNGELD:2026"; 1 to 200 bytes.
+	Sequence string
+	// Prefix comes before the number, e.g. "WOHNGELD-2026-"; at most 64 bytes.
+	Prefix string
+	// Digits is the least number of digits of the number, zero-padded: 1 to 18. Larger
+	// numbers keep all their digits.
+	Digits int
+}
+
+// Reference returns the reference of number n: Prefix, then n with at least Digits digits.
+func (num Numbering) Reference(n int64) string {
+	return num.Prefix + fmt.Sprintf("%0*d", num.Digits, n)
+}
+
+// Check returns an error wrapping ErrInvalidApplication when the numbering is out of bounds.
+// Stores call it in SubmitNumbered.
+func (num Numbering) Check() error {
+	if num.Sequence == "" || len(num.Sequence) > 200 || len(num.Prefix) > 64 || num.Digits < 1 || num.Digits > 18 {
+		return fmt.Errorf("%w: numbering needs a sequence of 1 to 200 bytes, a prefix of at most 64 and 1 to 18 digits", ErrInvalidApplication)
+	}
+	return nil
 }

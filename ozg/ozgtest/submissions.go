@@ -18,7 +18,8 @@ import (
 type NewFullStore func(t *testing.T) ozg.Store
 
 // RunSubmissionStoreConformance checks that the stores made by newStore keep the
-// SubmissionStore contract. Each subtest gets a fresh store.
+// SubmissionStore contract, and the NumberingStore contract when they implement it. Each
+// subtest gets a fresh store.
 func RunSubmissionStoreConformance(t *testing.T, newStore NewFullStore) {
 	t.Helper()
 	tests := []struct {
@@ -35,6 +36,15 @@ func RunSubmissionStoreConformance(t *testing.T, newStore NewFullStore) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
+	}
+	for _, tt := range numberingTests {
+		t.Run(tt.name, func(t *testing.T) {
+			ns, ok := newStore(t).(ozg.NumberingStore)
+			if !ok {
+				t.Skip("the store is not an ozg.NumberingStore: Applications draws its reference numbers outside the submit's transaction")
+			}
+			tt.fn(t, ns)
+		})
 	}
 }
 

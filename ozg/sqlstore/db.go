@@ -6,13 +6,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -37,7 +36,24 @@ type DB struct {
 	db      *sql.DB
 	dialect dialect
 	logger  *slog.Logger
+	// reads is, on SQLite, a pool of read-only connections beside the one writing
+	// connection: in WAL mode readers do not wait for the writer, so a read on the hot path
+	// (an application's Get before its submit) does not queue behind other submits'
+	// transactions. nil on PostgreSQL.
+	reads *sql.DB
+
+	mu      sync.Mutex
+	queries map[string]string    // a query as written → as PostgreSQL spells it
+	stmts   map[string]*sql.Stmt // a hot query → its prepared statement (SQLite)
+	rstmts  map[string]*sql.Stmt // the same on the read-only pool
 }
+
+// sqliteReaders is the size of SQLite's pool of read-only connections.
+const sqliteReaders = 4
+
+// maxCachedQueries bounds the cache of rewritten queries; queries built with a variable
+// number of placeholders could otherwise grow it without end.
+const maxCachedQueries = 256
 
 // Options configures Open. The zero value is ready to use.
 type Options struct {
@@ -50,14 +66,43 @@ type Options struct {
 	// ConnMaxLifetime retires PostgreSQL connections after this long (default 30 minutes), so
 	// a failover or a changed password is picked up.
 	ConnMaxLifetime time.Duration
+	// SkipMigrations makes Open change no schema: it only checks that every migration of this
+	// release has been applied, with the checksum of its file, and refuses to open otherwise
+	// (ErrSchemaNotCurrent, naming the first missing migration). For deployments whose
+	// database user has no DDL rights: run Migrate or cmd/ozgmigrate as a user that has them
+	// before the release starts. (The zero value migrates, so that existing callers keep
+	// their schema current.)
+	SkipMigrations bool
 }
 
-// Open connects to the database named by dsn and brings its schema up to date.
+// Open connects to the database named by dsn and brings its schema up to date (see Migrate;
+// Options.SkipMigrations only checks it).
 //
 //   - "sqlite:PATH" or a PATH ending in .db/.sqlite opens (and creates) an SQLite file, with
 //     its directory. Write-ahead logging and a busy timeout are set.
 //   - "postgres://..." or "postgresql://..." connects to PostgreSQL through pgx.
 func Open(ctx context.Context, dsn string, opts *Options) (*DB, error) {
+	d, err := connect(ctx, dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts != nil && opts.SkipMigrations {
+		err = d.checkSchema(ctx, migrations)
+	} else {
+		_, err = d.migrate(ctx, migrations)
+	}
+	if err == nil {
+		err = d.prepareHot(ctx)
+	}
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// connect opens the database named by dsn with its pool settings and checks that it answers.
+func connect(ctx context.Context, dsn string, opts *Options) (*DB, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -103,6 +148,11 @@ func Open(ctx context.Context, dsn string, opts *Options) (*DB, error) {
 			// One writer at a time is SQLite's rule; one connection keeps it without
 			// "database is locked" surprises.
 			d.db.SetMaxOpenConns(1)
+			d.reads, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+		}
+		if err == nil {
+			d.reads.SetMaxOpenConns(sqliteReaders)
+			d.reads.SetMaxIdleConns(sqliteReaders)
 		}
 	default:
 		return nil, fmt.Errorf("sqlstore: DSN must start with sqlite: or postgres:// (got %q)", redact(dsn))
@@ -111,12 +161,8 @@ func Open(ctx context.Context, dsn string, opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
 	if err := d.db.PingContext(ctx); err != nil {
-		d.db.Close()
+		d.Close()
 		return nil, fmt.Errorf("sqlstore: connect to %s: %w", redact(dsn), err)
-	}
-	if err := d.migrate(ctx); err != nil {
-		d.db.Close()
-		return nil, err
 	}
 	return d, nil
 }
@@ -132,15 +178,36 @@ func redact(dsn string) string {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.mu.Lock()
+	for _, st := range d.stmts {
+		st.Close()
+	}
+	for _, st := range d.rstmts {
+		st.Close()
+	}
+	d.stmts, d.rstmts = nil, nil
+	d.mu.Unlock()
+	if d.reads != nil {
+		d.reads.Close()
+	}
+	return d.db.Close()
+}
 
 // SQL returns the underlying *sql.DB, for health checks and metrics.
 func (d *DB) SQL() *sql.DB { return d.db }
 
-// q rewrites a query written with ? placeholders for the dialect.
+// q rewrites a query written with ? placeholders for the dialect. Rewritten queries are
+// remembered, so the hot paths do not rebuild them.
 func (d *DB) q(query string) string {
 	if d.dialect != dialectPostgres {
 		return query
+	}
+	d.mu.Lock()
+	out, ok := d.queries[query]
+	d.mu.Unlock()
+	if ok {
+		return out
 	}
 	var b strings.Builder
 	n := 0
@@ -152,74 +219,91 @@ func (d *DB) q(query string) string {
 		}
 		b.WriteRune(c)
 	}
-	return b.String()
+	out = b.String()
+	d.mu.Lock()
+	if d.queries == nil {
+		d.queries = map[string]string{}
+	}
+	if len(d.queries) < maxCachedQueries {
+		d.queries[query] = out
+	}
+	d.mu.Unlock()
+	return out
 }
 
-// migrate applies the embedded migrations that the database has not seen, each in its own
-// transaction.
-func (d *DB) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	slices.Sort(names)
-	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("sqlstore: migrations table: %w", err)
-	}
-	for _, name := range names {
-		version := strings.TrimSuffix(filepath.Base(name), ".sql")
-		if err := d.apply(ctx, version, name); err != nil {
-			return fmt.Errorf("sqlstore: migration %s: %w", version, err)
-		}
-	}
-	return nil
-}
-
-func (d *DB) apply(ctx context.Context, version, name string) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if d.dialect == dialectPostgres {
-		// Replicas starting at once take turns; the lock ends with the transaction.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7280233)`); err != nil {
-			return err
-		}
-	}
-	var seen int
-	if err := tx.QueryRowContext(ctx, d.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&seen); err != nil {
-		return err
-	}
-	if seen > 0 {
+// prepareHot prepares the queries of the hot paths once on SQLite, where parsing a statement
+// costs as much as running a small one (a quarter of a submit's time in the profile). pgx
+// keeps a cache of prepared statements per connection by itself, so PostgreSQL needs none.
+// It runs in Open, before anyone holds the one connection: preparing later, inside a
+// transaction, would wait for that connection for ever.
+func (d *DB) prepareHot(ctx context.Context) error {
+	if d.dialect != dialectSQLite {
 		return nil
 	}
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	for _, stmt := range strings.Split(string(body), ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
+	d.stmts, d.rstmts = map[string]*sql.Stmt{}, map[string]*sql.Stmt{}
+	for _, query := range hotQueries {
+		st, err := d.db.PrepareContext(ctx, query)
+		if err != nil {
+			return fmt.Errorf("sqlstore: prepare %.40q: %w", query, err)
 		}
-		if d.dialect == dialectSQLite {
-			// Migrations write COLLATE "C" where ids are ordered or compared, so PostgreSQL
-			// orders bytewise like Go whatever the database's locale; SQLite's default
-			// collation (BINARY) is bytewise already and knows no "C".
-			stmt = strings.ReplaceAll(stmt, ` COLLATE "C"`, "")
+		d.stmts[query] = st
+	}
+	for _, query := range hotReads {
+		st, err := d.reads.PrepareContext(ctx, query)
+		if err != nil {
+			return fmt.Errorf("sqlstore: prepare %.40q: %w", query, err)
 		}
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return err
-		}
+		d.rstmts[query] = st
 	}
-	if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO schema_migrations (version) VALUES (?)`), version); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	d.logger.Info("sqlstore: migration applied", "version", version)
 	return nil
+}
+
+// read runs query (written with ? placeholders), which only reads, on SQLite's read-only
+// pool, or on the database on PostgreSQL.
+func (d *DB) read(ctx context.Context, query string, args ...any) *sql.Row {
+	if d.reads == nil {
+		return d.queryRow(ctx, d.db, query, args...)
+	}
+	d.mu.Lock()
+	st := d.rstmts[query]
+	d.mu.Unlock()
+	if st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return d.reads.QueryRowContext(ctx, query, args...)
+}
+
+// prepared returns the prepared statement of a hot query, or nil.
+func (d *DB) prepared(query string) *sql.Stmt {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stmts[query]
+}
+
+// exec runs query (written with ? placeholders) through ex, prepared where that helps.
+func (d *DB) exec(ctx context.Context, ex execer, query string, args ...any) (sql.Result, error) {
+	if st := d.prepared(query); st != nil {
+		switch ex := ex.(type) {
+		case *sql.Tx:
+			return ex.StmtContext(ctx, st).ExecContext(ctx, args...)
+		case *sql.DB:
+			return st.ExecContext(ctx, args...)
+		}
+	}
+	return ex.ExecContext(ctx, d.q(query), args...)
+}
+
+// queryRow runs query (written with ? placeholders) through ex, prepared where that helps.
+func (d *DB) queryRow(ctx context.Context, ex execer, query string, args ...any) *sql.Row {
+	if st := d.prepared(query); st != nil {
+		switch ex := ex.(type) {
+		case *sql.Tx:
+			return ex.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		case *sql.DB:
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return ex.QueryRowContext(ctx, d.q(query), args...)
 }
 
 // isUniqueViolation reports whether err is a primary key or unique constraint violation.

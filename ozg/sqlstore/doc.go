@@ -9,8 +9,30 @@
 //	defer db.Close()
 //	apps := ozg.NewApplications(catalog, db.Applications(), nil)
 //
-// Open applies the schema migrations (embedded in the binary) before it returns; replicas that
-// start together take turns through an advisory lock on PostgreSQL.
+// Open applies the schema migrations (embedded in the binary) before it returns. SQLite writes
+// through one connection (one writer is its rule) and reads an application through a few
+// read-only ones beside it (write-ahead logging lets readers run while the writer works);
+// PostgreSQL's pool keeps its connections (Options.MaxOpenConns, MaxIdleConns).
+//
+// # Submitting
+//
+// A submit is one transaction: the reference number drawn from the sequences table, the
+// application's update at its version, the submission and its outbox entry (ozg.NumberingStore;
+// on PostgreSQL the first two and the last two are one statement each). A submit that is
+// refused gives its number back, so numbers have no gaps. The idempotency key is checked by a
+// unique index. Hot statements are prepared once on SQLite; pgx caches them per connection.
+//
+// # Migrations
+//
+// Migrations are the SQL files in migrations/, applied in name order, each in a transaction
+// of its own, and recorded in schema_migrations with the SHA-256 of the file. An applied
+// migration whose file has changed is refused by name (ErrMigrationChanged): a schema change
+// goes into a new file. Replicas that start together migrate once: on PostgreSQL the whole
+// run holds an advisory lock, on SQLite every migration takes the database's write lock and
+// looks again whether it is still to do. For a database user without DDL rights, run
+// [Migrate] (or cmd/ozgmigrate) as the schema's owner before the release starts and open with
+// Options.SkipMigrations, which only checks that every migration is applied unchanged and
+// otherwise refuses, naming the first missing one (ErrSchemaNotCurrent).
 //
 // # Stores
 //

@@ -16,47 +16,107 @@ import (
 // Submit implements ozg.SubmissionStore: application update, submission and outbox entry in
 // one transaction.
 func (s *ApplicationStore) Submit(ctx context.Context, app *ozg.Application, sub *ozg.Submission) error {
+	return s.submit(ctx, app, sub, nil)
+}
+
+// SubmitNumbered implements ozg.NumberingStore: the reference number is drawn from the
+// sequences table in the submit's transaction. The sequence's row stays locked until the
+// transaction ends, so concurrent submits of one sequence take turns for that moment, and a
+// submit that is rolled back gives its number back: numbers have no gaps.
+func (s *ApplicationStore) SubmitNumbered(ctx context.Context, app *ozg.Application, sub *ozg.Submission, num ozg.Numbering) error {
+	if err := num.Check(); err != nil {
+		return err
+	}
+	return s.submit(ctx, app, sub, &num)
+}
+
+// submit runs a submit's transaction: the next number when num is not nil, the application's
+// update at its version, the submission and its outbox entry. The idempotency key is checked
+// by the submissions' unique index (owner, idempotency_key), so no statement is spent on it.
+func (s *ApplicationStore) submit(ctx context.Context, app *ozg.Application, sub *ozg.Submission, num *ozg.Numbering) error {
 	if sub.ID == "" || sub.Owner == "" || sub.IdempotencyKey == "" {
 		return fmt.Errorf("%w: submission id, owner and idempotency key are required", ozg.ErrInvalidApplication)
-	}
-	body, err := json.Marshal(sub)
-	if err != nil {
-		return fmt.Errorf("sqlstore: encode submission %s: %w", sub.ID, err)
 	}
 	tx, err := s.d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
 	}
 	defer tx.Rollback()
-	var taken string
-	err = tx.QueryRowContext(ctx, s.d.q(`SELECT id FROM submissions WHERE owner = ? AND idempotency_key = ?`), sub.Owner, sub.IdempotencyKey).Scan(&taken)
+	appRef, subRef := app.Reference, sub.Reference
+	restore := func() { app.Reference, sub.Reference = appRef, subRef }
 	switch {
-	case err == nil:
-		return fmt.Errorf("%w: key %q was used for submission %s", ozg.ErrDuplicateSubmission, sub.IdempotencyKey, taken)
-	case !errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
+	case num != nil && s.d.dialect == dialectPostgres:
+		if err := s.numberedUpdate(ctx, tx, app, sub, *num); err != nil {
+			restore()
+			return err
+		}
+	case num != nil:
+		n, err := nextSequence(ctx, s.d, tx, num.Sequence)
+		if err != nil {
+			return err
+		}
+		ref := num.Reference(n)
+		app.Reference, sub.Reference = ref, ref
+		fallthrough
+	default:
+		if err := s.update(ctx, tx, app); err != nil {
+			restore()
+			return err
+		}
 	}
-	if err := s.update(ctx, tx, app); err != nil {
-		return err
+	body, err := json.Marshal(sub)
+	if err != nil {
+		restore()
+		return fmt.Errorf("sqlstore: encode submission %s: %w", sub.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, s.d.q(`INSERT INTO submissions (id, application_id, owner, idempotency_key, body, submitted_at)
-		VALUES (?, ?, ?, ?, ?, ?)`), sub.ID, sub.ApplicationID, sub.Owner, sub.IdempotencyKey, string(body), micros(sub.SubmittedAt))
+	if s.d.dialect == dialectPostgres {
+		_, err = tx.ExecContext(ctx, s.d.q(queryInsertSubmissionQueued), sub.ID, sub.ApplicationID, sub.Owner, sub.IdempotencyKey,
+			string(body), micros(sub.SubmittedAt), sub.Delivery, string(ozg.DeliveryPending), micros(sub.SubmittedAt))
+	} else {
+		_, err = s.d.exec(ctx, tx, queryInsertSubmission, sub.ID, sub.ApplicationID, sub.Owner, sub.IdempotencyKey, string(body), micros(sub.SubmittedAt))
+		if err == nil {
+			_, err = s.d.exec(ctx, tx, queryInsertOutbox, sub.ID, sub.Delivery, string(ozg.DeliveryPending), micros(sub.SubmittedAt))
+		}
+	}
 	if isUniqueViolation(err) {
-		// a concurrent submit under the same key committed first
+		restore()
+		// the key is taken (perhaps by a concurrent submit that committed first), or the id
 		return fmt.Errorf("%w: key %q (or id %s) is taken", ozg.ErrDuplicateSubmission, sub.IdempotencyKey, sub.ID)
 	}
 	if err != nil {
+		restore()
 		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, s.d.q(`INSERT INTO outbox (submission_id, delivery, state, attempts, next_attempt, lease_until, last_error)
-		VALUES (?, ?, ?, 0, ?, 0, '')`), sub.ID, sub.Delivery, string(ozg.DeliveryPending), micros(sub.SubmittedAt))
-	if err != nil {
-		return fmt.Errorf("sqlstore: queue %s: %w", sub.ID, err)
-	}
 	if err := tx.Commit(); err != nil {
+		restore()
 		return fmt.Errorf("sqlstore: submit %s: %w", sub.ID, err)
 	}
 	app.Version++
+	return nil
+}
+
+// numberedUpdate draws the next number of num and updates app at its version with the
+// reference made from it, in one statement (PostgreSQL), and sets the references of app and
+// sub. It leaves app.Version alone.
+func (s *ApplicationStore) numberedUpdate(ctx context.Context, tx *sql.Tx, app *ozg.Application, sub *ozg.Submission, num ozg.Numbering) error {
+	vals, err := row(app, app.Version+1)
+	if err != nil {
+		return err
+	}
+	var n int64
+	err = tx.QueryRowContext(ctx, s.d.q(queryNumberedUpdate), num.Sequence,
+		vals[3], vals[4], vals[5], vals[7], vals[9], vals[10], num.Prefix, num.Digits,
+		app.ID, app.Version, app.Owner, app.ServiceID, micros(app.CreatedAt)).Scan(&n)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return s.notUpdated(ctx, tx, app)
+	case isUniqueViolation(err):
+		return fmt.Errorf("%w: the reference drawn for application %s is taken", ozg.ErrExists, app.ID)
+	case err != nil:
+		return fmt.Errorf("sqlstore: update application %s: %w", app.ID, err)
+	}
+	ref := num.Reference(n)
+	app.Reference, sub.Reference = ref, ref
 	return nil
 }
 
