@@ -359,8 +359,8 @@ func TestNothingTheOutboxStillWorksOnIsEverDeleted(t *testing.T) {
 	}
 }
 
-// countingStore records the largest batch the sweeper asked for.
-type countingStore struct {
+// batchCountingStore records the largest batch the sweeper asked for.
+type batchCountingStore struct {
 	*ozg.MemoryStore
 	mu       sync.Mutex
 	maxLimit int
@@ -369,7 +369,7 @@ type countingStore struct {
 	afterCandidates func([]ozg.RetentionCandidate)
 }
 
-func (c *countingStore) RetentionCandidates(ctx context.Context, q ozg.RetentionQuery) ([]ozg.RetentionCandidate, error) {
+func (c *batchCountingStore) RetentionCandidates(ctx context.Context, q ozg.RetentionQuery) ([]ozg.RetentionCandidate, error) {
 	c.mu.Lock()
 	c.maxLimit, c.calls = max(c.maxLimit, q.Limit), c.calls+1
 	c.mu.Unlock()
@@ -387,7 +387,7 @@ func TestSweepsWorkInBoundedBatchesAndStopAtTheirLimit(t *testing.T) {
 	for i := range 25 {
 		w.app(t, "wohngeld", "", time.Duration(31+i)*day, 0)
 	}
-	cs := &countingStore{MemoryStore: w.store}
+	cs := &batchCountingStore{MemoryStore: w.store}
 	s, err := ozg.NewSweeper(w.services, cs, &ozg.SweeperOptions{Evidence: w.evidence, Messages: w.mailbox, BatchSize: 4, MaxPerSweep: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -420,7 +420,7 @@ func TestAnApplicationChangedDuringTheSweepIsKept(t *testing.T) {
 	w := newRetentionWorld(t)
 	w.services = w.services[:1]
 	id := w.app(t, "wohngeld", "", 40*day, 1)
-	cs := &countingStore{MemoryStore: w.store}
+	cs := &batchCountingStore{MemoryStore: w.store}
 	cs.afterCandidates = func(found []ozg.RetentionCandidate) {
 		for _, c := range found {
 			if c.ID == id { // the citizen saves the draft just now
