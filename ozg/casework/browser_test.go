@@ -182,7 +182,7 @@ func TestBrowserCaseWorker(t *testing.T) {
 			notice = m
 		}
 	}
-	if got := strings.Join(kinds, " "); got != "notice status reply query" {
+	if got := strings.Join(kinds, " "); got != "status notice status reply query" {
 		t.Fatalf("the Postfach holds %s", got)
 	}
 	read, err := w.mb.Read(context.Background(), citizen, query.ID)
