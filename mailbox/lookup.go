@@ -3,6 +3,7 @@ package mailbox
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -25,4 +26,17 @@ func (m *Mailbox) Message(ctx context.Context, owner, id string) (Message, error
 // not answered, and not past its due date. [Mailbox.Reply] takes an answer exactly then.
 func (msg *Message) Answerable(now time.Time) bool {
 	return msg.Kind == KindQuery && msg.ReplyAllowed && msg.ReplyID == "" && (msg.Due.IsZero() || !now.After(msg.Due))
+}
+
+// CheckReply checks the text of a citizen's answer as [Mailbox.Reply] does — not blank,
+// at most MaxBodySize bytes, no control characters but line breaks and tabs — and returns
+// a *[ValidationError] for the field "body", or nil. A form that stores other things with the
+// answer (files) checks the text first, so a text Reply would refuse stores nothing.
+func CheckReply(body string) error {
+	v := &ValidationError{}
+	if strings.TrimSpace(body) == "" {
+		v.add("body", "required", "Bitte schreiben Sie eine Antwort.", "body is required")
+	}
+	checkBody(v, "body", body)
+	return v.orNil()
 }
