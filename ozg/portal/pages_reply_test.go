@@ -17,7 +17,7 @@ import (
 
 // deliveredWohngeld makes c's citizen apply for Wohngeld through the pages and puts the
 // delivered submission into the world's casework, as the authority's inbox would.
-func (w *world) deliveredWohngeld(t *testing.T, c *webClient) *ozg.Submission {
+func (w *world) deliveredWohngeld(t testing.TB, c *webClient) *ozg.Submission {
 	t.Helper()
 	step := c.submit(c.get("/leistungen/wohngeld/antrag"), "Antrag starten", "", "", nil)
 	base := "/antraege/" + strings.Split(step.URL.Path, "/")[2]
