@@ -334,6 +334,22 @@ func (cw *Casework) accept(ctx context.Context, s Staff, c *Case, svc *ozg.Servi
 	return cw.acceptedStatus(ctx, c, svc)
 }
 
+// ensureAcceptedStatus sends the status message of accepted case c unless the citizen's
+// Postfach holds one (also one sent before status messages had keys).
+func (cw *Casework) ensureAcceptedStatus(ctx context.Context, c *Case, svc *ozg.Service) error {
+	pg, err := cw.mb.List(ctx, mailbox.Citizen{Subject: c.Submission.Owner, Level: mailbox.LevelHigh},
+		mailbox.ListOptions{Filter: mailbox.Filter{Application: c.Submission.ApplicationID, Kind: mailbox.KindStatus}, Limit: 100})
+	if err != nil {
+		return fmt.Errorf("casework: case %s: status messages: %w", c.ID, err)
+	}
+	for _, e := range pg.Entries {
+		if e.Status == mailbox.StatusProcessing {
+			return nil
+		}
+	}
+	return cw.acceptedStatus(ctx, c, svc)
+}
+
 // acceptedStatus tells the citizen that case c is accepted, once.
 func (cw *Casework) acceptedStatus(ctx context.Context, c *Case, svc *ozg.Service) error {
 	return cw.status(ctx, c, svc, ozg.StateAccepted, mailbox.StatusProcessing, "Ihr Antrag wird bearbeitet: "+svc.Name,
@@ -435,8 +451,8 @@ func (cw *Casework) Decide(ctx context.Context, s Staff, id string, d Decision) 
 			return mailbox.Message{}, err
 		}
 	case ozg.StateAccepted:
-		// An Accept whose status message failed is completed here (the key sends it once).
-		if err := cw.acceptedStatus(ctx, c, svc); err != nil {
+		// An Accept whose status message failed is completed here.
+		if err := cw.ensureAcceptedStatus(ctx, c, svc); err != nil {
 			return mailbox.Message{}, err
 		}
 	}

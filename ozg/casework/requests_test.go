@@ -297,3 +297,50 @@ func pdfOf(t *testing.T, w *world, id string) []byte {
 	}
 	return b
 }
+
+// An Accept whose status message the Postfach missed is completed by the Decide that
+// follows: the citizen gets the status once.
+func TestADecideCompletesAnAcceptThePostfachMissed(t *testing.T) {
+	ctx := context.Background()
+	st := memoryStores()
+	mb := &failingMailboxStore{Store: st.mailbox}
+	st.mailbox = mb
+	w := newWorld(t, st)
+	sub := w.submit(t, "wohngeld")
+	mb.failing.Store(true)
+	if err := w.cw.Accept(ctx, sabine, sub.ID); !errors.Is(err, errDown) {
+		t.Fatalf("Accept with the Postfach down: %v", err)
+	}
+	mb.failing.Store(false)
+	if _, err := w.cw.Decide(ctx, sabine, sub.ID, casework.Decision{Text: "Bewilligt."}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range w.messages(t) {
+		got = append(got, string(m.Kind)+":"+string(m.Status))
+	}
+	if strings.Join(got, " ") != "status:COMPLETED notice:COMPLETED status:PROCESSING" {
+		t.Fatalf("the Postfach holds %v", got)
+	}
+
+	// a case accepted before status messages had keys: its status, sent without a key, is
+	// not sent again
+	other := w.submit(t, "wohngeld")
+	mb.failing.Store(true)
+	if err := w.cw.Accept(ctx, sabine, other.ID); !errors.Is(err, errDown) {
+		t.Fatal(err)
+	}
+	mb.failing.Store(false)
+	if _, err := w.mb.Send(ctx, mailbox.Draft{Owner: citizen.Subject, Kind: mailbox.KindStatus, Status: mailbox.StatusProcessing,
+		Subject: "Ihr Antrag wird bearbeitet", Body: "…", Sender: mailbox.Sender{Name: "Stadt"}, Application: other.ApplicationID,
+		MinLevel: mailbox.LevelSubstantial}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.cw.Decide(ctx, sabine, other.ID, casework.Decision{Text: "Bewilligt."}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.mb.List(ctx, citizen, mailbox.ListOptions{Filter: mailbox.Filter{Application: other.ApplicationID, Kind: mailbox.KindStatus}})
+	if err != nil || len(p.Entries) != 2 {
+		t.Fatalf("%d status messages for the second case, want 2 (%v)", len(p.Entries), err)
+	}
+}
