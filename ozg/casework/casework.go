@@ -337,17 +337,26 @@ func (cw *Casework) accept(ctx context.Context, s Staff, c *Case, svc *ozg.Servi
 // ensureAcceptedStatus sends the status message of accepted case c unless the citizen's
 // Postfach holds one (also one sent before status messages had keys).
 func (cw *Casework) ensureAcceptedStatus(ctx context.Context, c *Case, svc *ozg.Service) error {
-	pg, err := cw.mb.List(ctx, mailbox.Citizen{Subject: c.Submission.Owner, Level: mailbox.LevelHigh},
-		mailbox.ListOptions{Filter: mailbox.Filter{Application: c.Submission.ApplicationID, Kind: mailbox.KindStatus}, Limit: 100})
-	if err != nil {
-		return fmt.Errorf("casework: case %s: status messages: %w", c.ID, err)
-	}
-	for _, e := range pg.Entries {
-		if e.Status == mailbox.StatusProcessing {
-			return nil
-		}
+	if _, ok, err := cw.sent(ctx, c, mailbox.KindStatus, mailbox.StatusProcessing); ok || err != nil {
+		return err
 	}
 	return cw.acceptedStatus(ctx, c, svc)
+}
+
+// sent returns the newest message of kind and status about case c's application in the
+// citizen's Postfach, if there is one (of the newest 100 of that kind).
+func (cw *Casework) sent(ctx context.Context, c *Case, kind mailbox.Kind, st mailbox.Status) (mailbox.Message, bool, error) {
+	pg, err := cw.mb.List(ctx, mailbox.Citizen{Subject: c.Submission.Owner, Level: mailbox.LevelHigh},
+		mailbox.ListOptions{Filter: mailbox.Filter{Application: c.Submission.ApplicationID, Kind: kind}, Limit: 100})
+	if err != nil {
+		return mailbox.Message{}, false, fmt.Errorf("casework: case %s: messages sent: %w", c.ID, err)
+	}
+	for _, e := range pg.Entries {
+		if e.Status == st {
+			return e.Message, true, nil
+		}
+	}
+	return mailbox.Message{}, false, nil
 }
 
 // acceptedStatus tells the citizen that case c is accepted, once.
@@ -414,8 +423,9 @@ type Decision struct {
 //
 // The messages are sent after the state change, each with an idempotency key: when the
 // Postfach fails after the case was decided, Decide returns the error and a repeated Decide
-// with the same text sends what is missing (and returns the notice, sent once); another
-// text for a decided case is a second Bescheid and answers ErrStateChanged.
+// with the same text sends what is missing (and returns the notice, sent once — a notice
+// already in the Postfach, also one sent before notices had keys, is never sent again);
+// another text for a decided case is a second Bescheid and answers ErrStateChanged.
 func (cw *Casework) Decide(ctx context.Context, s Staff, id string, d Decision) (mailbox.Message, error) {
 	if err := checkText("text", d.Text, true); err != nil {
 		return mailbox.Message{}, err
@@ -433,11 +443,22 @@ func (cw *Casework) Decide(ctx context.Context, s Staff, id string, d Decision) 
 		if i < 0 || events[i].Detail != d.Text {
 			return mailbox.Message{}, fmt.Errorf("%w: case %s is %s", ErrStateChanged, c.ID, c.State)
 		}
-		pdf, err := cw.noticePDF(c, svc, events[i])
+		// A notice that is there (also one sent before notices had keys) is not sent again.
+		notice, ok, err := cw.sent(ctx, c, mailbox.KindNotice, mailbox.StatusCompleted)
 		if err != nil {
 			return mailbox.Message{}, err
 		}
-		return cw.sendDecision(ctx, c, svc, d.Text, pdf)
+		if !ok {
+			pdf, err := cw.noticePDF(c, svc, events[i])
+			if err != nil {
+				return mailbox.Message{}, err
+			}
+			return cw.sendDecision(ctx, c, svc, d.Text, pdf)
+		}
+		if _, ok, err := cw.sent(ctx, c, mailbox.KindStatus, mailbox.StatusCompleted); ok || err != nil {
+			return notice, err
+		}
+		return notice, cw.decidedStatus(ctx, c, svc)
 	}
 	// The PDF is made before anything changes, so a text it cannot take changes nothing.
 	decided := Event{At: cw.clock(), Actor: s.actor(), Detail: d.Text}
@@ -481,13 +502,17 @@ func (cw *Casework) sendDecision(ctx context.Context, c *Case, svc *ozg.Service,
 	if err != nil {
 		return mailbox.Message{}, fmt.Errorf("casework: case %s: Bescheid (a repeated Decide with the same text sends it): %w", c.ID, err)
 	}
-	err = cw.status(ctx, c, svc, ozg.StateDecided, mailbox.StatusCompleted, "Ihr Antrag ist entschieden: "+svc.Name,
-		fmt.Sprintf("Guten Tag,\n\nüber Ihren Antrag „%s“ (Aktenzeichen %s) ist entschieden. Den Bescheid finden Sie in Ihrem Postfach.\n\nMit freundlichen Grüßen\n%s",
-			svc.Name, c.Submission.Reference, svc.Authority.Name))
-	if err != nil {
+	if err := cw.decidedStatus(ctx, c, svc); err != nil {
 		return msg, fmt.Errorf("%w (a repeated Decide with the same text sends it)", err)
 	}
 	return msg, nil
+}
+
+// decidedStatus tells the citizen that case c is decided, once.
+func (cw *Casework) decidedStatus(ctx context.Context, c *Case, svc *ozg.Service) error {
+	return cw.status(ctx, c, svc, ozg.StateDecided, mailbox.StatusCompleted, "Ihr Antrag ist entschieden: "+svc.Name,
+		fmt.Sprintf("Guten Tag,\n\nüber Ihren Antrag „%s“ (Aktenzeichen %s) ist entschieden. Den Bescheid finden Sie in Ihrem Postfach.\n\nMit freundlichen Grüßen\n%s",
+			svc.Name, c.Submission.Reference, svc.Authority.Name))
 }
 
 // fileSafe keeps letters, digits and - of s for a file name.

@@ -344,3 +344,38 @@ func TestADecideCompletesAnAcceptThePostfachMissed(t *testing.T) {
 		t.Fatalf("%d status messages for the second case, want 2 (%v)", len(p.Entries), err)
 	}
 }
+
+// A case decided before notices had keys: a repeated Decide finds its notice and sends no
+// second Bescheid, only the status message that is missing.
+func TestARepeatedDecideSendsNoSecondBescheid(t *testing.T) {
+	ctx := context.Background()
+	st := memoryStores()
+	mb := &failingMailboxStore{Store: st.mailbox}
+	st.mailbox = mb
+	w := newWorld(t, st)
+	sub := w.submit(t, "wohngeld")
+	if err := w.cw.Accept(ctx, sabine, sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	mb.failing.Store(true)
+	if _, err := w.cw.Decide(ctx, sabine, sub.ID, casework.Decision{Text: "Bewilligt."}); !errors.Is(err, errDown) {
+		t.Fatalf("Decide with the Postfach down: %v", err)
+	}
+	mb.failing.Store(false)
+	old, err := w.mb.Send(ctx, mailbox.Draft{Owner: citizen.Subject, Kind: mailbox.KindNotice, Status: mailbox.StatusCompleted,
+		Subject: "Bescheid", Body: "Bewilligt.", Sender: mailbox.Sender{Name: "Stadt"}, Application: sub.ApplicationID, MinLevel: mailbox.LevelSubstantial})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.cw.Decide(ctx, sabine, sub.ID, casework.Decision{Text: "Bewilligt."})
+	if err != nil || got.ID != old.ID {
+		t.Fatalf("the repeated Decide: %v, notice %s, want the one there (%s)", err, got.ID, old.ID)
+	}
+	var kinds []string
+	for _, m := range w.messages(t) {
+		kinds = append(kinds, string(m.Kind)+":"+string(m.Status))
+	}
+	if strings.Join(kinds, " ") != "status:COMPLETED notice:COMPLETED status:PROCESSING" {
+		t.Fatalf("the Postfach holds %v", kinds)
+	}
+}
