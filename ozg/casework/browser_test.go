@@ -21,8 +21,9 @@ const chromiumPath = "/usr/bin/chromium"
 
 // TestBrowserCaseWorker drives the case-worker pages in headless Chromium on a 375 px wide
 // phone screen: Sabine logs in on the staff provider's chooser, finds the case by its
-// Aktenzeichen, downloads the evidence, asks the citizen a question, sees the citizen's reply
-// (written through the mailbox), and issues the Bescheid. No page may scroll sideways. The
+// Aktenzeichen, downloads the evidence, asks the citizen a question that asks for the tenancy
+// agreement again, sees the citizen's reply with the file sent for it (written through the
+// journey and the mailbox), and issues the Bescheid. No page may scroll sideways. The
 // citizen's side — question, reply and the Bescheid with its PDF — is then read through the
 // mailbox.
 func TestBrowserCaseWorker(t *testing.T) {
@@ -146,7 +147,8 @@ func TestBrowserCaseWorker(t *testing.T) {
 
 	do("write a question", chromedp.Navigate(app.srv.URL+"/sachbearbeitung/faelle/"+sub.ID),
 		chromedp.WaitVisible(chromedp.ID("question")),
-		chromedp.SetValue(chromedp.ID("question"), "Bitte senden Sie uns die Nebenkostenabrechnung 2025."))
+		chromedp.SetValue(chromedp.ID("question"), "Bitte senden Sie uns die Nebenkostenabrechnung 2025."),
+		chromedp.Click(chromedp.ID("requirements"))) // and ask for the tenancy agreement again
 	navigate("send the question", chromedp.Click(chromedp.Search(`//button[. = "Rückfrage senden"]`)))
 	see("the question was sent", "Die Rückfrage ist im Postfach")
 	see("the history names the evidence download", "Nachweis geöffnet")
@@ -162,11 +164,18 @@ func TestBrowserCaseWorker(t *testing.T) {
 	if !query.ReplyAllowed {
 		t.Fatalf("no open query in the Postfach: %+v", w.messages(t))
 	}
+	if _, err := w.apps.AttachRequestedEvidence(context.Background(), w.cw, citizen.Subject, sub.ApplicationID, query.ID, "mietvertrag",
+		"Mietvertrag Seite 2.pdf", bytes.NewReader(samplePDF("Seite 2"))); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.mb.Reply(context.Background(), citizen, query.ID, "Die Abrechnung über 312,50 € lade ich nach."); err != nil {
 		t.Fatal(err)
 	}
 	do("reload the case", chromedp.Navigate(app.srv.URL+"/sachbearbeitung/faelle/"+sub.ID))
 	see("the citizen's reply", "Die Abrechnung über 312,50 € lade ich nach.")
+	see("the evidence sent with it", "Mietvertrag: Mietvertrag Seite 2.pdf")
+	do("the file in the list of evidence sent later", chromedp.WaitVisible(chromedp.Search(`//a[. = "Mietvertrag Seite 2.pdf"]`)))
+	fits("the case with the answer and its file")
 
 	do("write the Bescheid", chromedp.SetValue(chromedp.ID("text"), "Ihrem Antrag wird stattgegeben. Sie erhalten monatlich 198,00 € Wohngeld.\n\nRechtsbehelfsbelehrung: Widerspruch binnen eines Monats."))
 	navigate("issue the Bescheid", chromedp.Click(chromedp.Search(`//button[. = "Bescheid erteilen und zustellen"]`)))
@@ -182,7 +191,7 @@ func TestBrowserCaseWorker(t *testing.T) {
 			notice = m
 		}
 	}
-	if got := strings.Join(kinds, " "); got != "notice status reply query" {
+	if got := strings.Join(kinds, " "); got != "status notice status reply query" {
 		t.Fatalf("the Postfach holds %s", got)
 	}
 	read, err := w.mb.Read(context.Background(), citizen, query.ID)

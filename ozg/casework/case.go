@@ -76,13 +76,20 @@ const (
 	ActionSummaryOpened  Action = "summary-opened"  // a case worker opened the Antragsübersicht (staff)
 	ActionWithdrawn      Action = "withdrawn"       // the citizen withdrew the application (seen by the inbox)
 	ActionRequeued       Action = "requeued"        // an operator requeued the case's failed outbox work (staff)
+	// ActionEvidenceRequested: a query asks for evidence of one requirement, named in Detail;
+	// Message is the query (staff).
+	ActionEvidenceRequested Action = "evidence-requested"
+	// ActionEvidenceReceived: the citizen sent a file for a query; Detail is the file as JSON
+	// (see ReceivedEvidence), Message the query (citizen).
+	ActionEvidenceReceived Action = "evidence-received"
 )
 
 // Valid reports whether a is one of the defined actions.
 func (a Action) Valid() bool {
 	switch a {
 	case ActionReceived, ActionAccepted, ActionRejected, ActionQuery, ActionReply, ActionDecided,
-		ActionEvidenceOpened, ActionSummaryOpened, ActionWithdrawn, ActionRequeued:
+		ActionEvidenceOpened, ActionSummaryOpened, ActionWithdrawn, ActionRequeued,
+		ActionEvidenceRequested, ActionEvidenceReceived:
 		return true
 	}
 	return false

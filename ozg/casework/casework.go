@@ -216,6 +216,9 @@ type View struct {
 	Sections []document.Section
 	// Events are the audit trail, oldest first.
 	Events []Event
+	// Received are the files the citizen sent in answer to queries (Nachforderung), oldest
+	// first.
+	Received []ReceivedEvidence
 }
 
 // Open returns case id as s may see it. A case of a service s is not assigned to is not
@@ -246,6 +249,7 @@ func (cw *Casework) Open(ctx context.Context, s Staff, id string, lang string) (
 	if v.Events, err = cw.store.Events(ctx, c.ID); err != nil {
 		return nil, err
 	}
+	v.Received = receivedOf(v.Events)
 	return v, nil
 }
 
@@ -275,7 +279,7 @@ func (e *FieldError) Unwrap() error { return ErrInvalid }
 
 // advance moves case c's application to state to (through ozg.Applications, which lets only
 // one of concurrent actions through), records the event with the state change and returns it.
-func (cw *Casework) advance(ctx context.Context, s Staff, c *Case, to ozg.State, action Action, detail string) (Event, error) {
+func (cw *Casework) advance(ctx context.Context, s Staff, c *Case, to ozg.State, action Action, detail string, at time.Time) (Event, error) {
 	from := c.State
 	if !from.CanTransition(to) {
 		return Event{}, fmt.Errorf("%w: case %s is %s", ErrStateChanged, c.ID, from)
@@ -286,7 +290,7 @@ func (cw *Casework) advance(ctx context.Context, s Staff, c *Case, to ozg.State,
 		}
 		return Event{}, fmt.Errorf("casework: case %s: %w", c.ID, err)
 	}
-	e, err := cw.store.Append(ctx, Event{CaseID: c.ID, At: cw.clock(), Actor: s.actor(), Action: action, Detail: detail}, from, to)
+	e, err := cw.store.Append(ctx, Event{CaseID: c.ID, At: at, Actor: s.actor(), Action: action, Detail: detail}, from, to)
 	if err != nil {
 		return Event{}, fmt.Errorf("casework: case %s: record %s: %w", c.ID, action, err)
 	}
@@ -303,32 +307,67 @@ func draft(c *Case, svc *ozg.Service, kind mailbox.Kind, status mailbox.Status, 
 	}
 }
 
-func (cw *Casework) status(ctx context.Context, c *Case, svc *ozg.Service, st mailbox.Status, subject, body string) error {
-	if _, err := cw.mb.Send(ctx, draft(c, svc, mailbox.KindStatus, st, subject, body)); err != nil {
+// status sends the status message of a state change of case c. Its key makes a repeated
+// send store nothing twice.
+func (cw *Casework) status(ctx context.Context, c *Case, svc *ozg.Service, to ozg.State, st mailbox.Status, subject, body string) error {
+	d := draft(c, svc, mailbox.KindStatus, st, subject, body)
+	d.Key = "casework:status:" + string(to) + ":" + c.ID
+	if _, err := cw.mb.Send(ctx, d); err != nil {
 		return fmt.Errorf("casework: case %s: status message: %w", c.ID, err)
 	}
 	return nil
 }
 
-// Accept accepts a delivered case for processing and tells the citizen.
+// Accept accepts a delivered case for processing and tells the citizen with a status message.
 func (cw *Casework) Accept(ctx context.Context, s Staff, id string) error {
 	c, svc, err := cw.caseFor(ctx, s, id)
 	if err != nil {
 		return err
 	}
-	return cw.accept(ctx, s, c, svc)
+	return cw.accept(ctx, s, c, svc, cw.clock())
 }
 
-func (cw *Casework) accept(ctx context.Context, s Staff, c *Case, svc *ozg.Service) error {
-	if _, err := cw.advance(ctx, s, c, ozg.StateAccepted, ActionAccepted, ""); err != nil {
+func (cw *Casework) accept(ctx context.Context, s Staff, c *Case, svc *ozg.Service, at time.Time) error {
+	if _, err := cw.advance(ctx, s, c, ozg.StateAccepted, ActionAccepted, "", at); err != nil {
 		return err
 	}
-	return cw.status(ctx, c, svc, mailbox.StatusProcessing, "Ihr Antrag wird bearbeitet: "+svc.Name,
+	return cw.acceptedStatus(ctx, c, svc)
+}
+
+// ensureAcceptedStatus sends the status message of accepted case c unless the citizen's
+// Postfach holds one (also one sent before status messages had keys).
+func (cw *Casework) ensureAcceptedStatus(ctx context.Context, c *Case, svc *ozg.Service) error {
+	if _, ok, err := cw.sent(ctx, c, mailbox.KindStatus, mailbox.StatusProcessing); ok || err != nil {
+		return err
+	}
+	return cw.acceptedStatus(ctx, c, svc)
+}
+
+// sent returns the newest message of kind and status about case c's application in the
+// citizen's Postfach, if there is one (of the newest 100 of that kind).
+func (cw *Casework) sent(ctx context.Context, c *Case, kind mailbox.Kind, st mailbox.Status) (mailbox.Message, bool, error) {
+	pg, err := cw.mb.List(ctx, mailbox.Citizen{Subject: c.Submission.Owner, Level: mailbox.LevelHigh},
+		mailbox.ListOptions{Filter: mailbox.Filter{Application: c.Submission.ApplicationID, Kind: kind}, Limit: 100})
+	if err != nil {
+		return mailbox.Message{}, false, fmt.Errorf("casework: case %s: messages sent: %w", c.ID, err)
+	}
+	for _, e := range pg.Entries {
+		if e.Status == st {
+			return e.Message, true, nil
+		}
+	}
+	return mailbox.Message{}, false, nil
+}
+
+// acceptedStatus tells the citizen that case c is accepted, once.
+func (cw *Casework) acceptedStatus(ctx context.Context, c *Case, svc *ozg.Service) error {
+	return cw.status(ctx, c, svc, ozg.StateAccepted, mailbox.StatusProcessing, "Ihr Antrag wird bearbeitet: "+svc.Name,
 		fmt.Sprintf("Guten Tag,\n\nIhr Antrag „%s“ (Aktenzeichen %s) ist bei uns eingegangen und wird jetzt bearbeitet.\n\nMit freundlichen Grüßen\n%s",
 			svc.Name, c.Submission.Reference, svc.Authority.Name))
 }
 
-// Reject rejects a delivered case as not processable, with a reason the citizen reads.
+// Reject rejects a delivered case as not processable, with a reason the citizen reads in a
+// status message.
 func (cw *Casework) Reject(ctx context.Context, s Staff, id, reason string) error {
 	if err := checkText("reason", reason, true); err != nil {
 		return err
@@ -337,41 +376,18 @@ func (cw *Casework) Reject(ctx context.Context, s Staff, id, reason string) erro
 	if err != nil {
 		return err
 	}
-	if _, err := cw.advance(ctx, s, c, ozg.StateRejected, ActionRejected, reason); err != nil {
+	if _, err := cw.advance(ctx, s, c, ozg.StateRejected, ActionRejected, reason, cw.clock()); err != nil {
 		return err
 	}
-	return cw.status(ctx, c, svc, mailbox.StatusCompleted, "Ihr Antrag wurde zurückgewiesen: "+svc.Name,
+	return cw.status(ctx, c, svc, ozg.StateRejected, mailbox.StatusCompleted, "Ihr Antrag wurde zurückgewiesen: "+svc.Name,
 		fmt.Sprintf("Guten Tag,\n\nIhr Antrag „%s“ (Aktenzeichen %s) kann nicht bearbeitet werden.\n\nBegründung:\n%s\n\nMit freundlichen Grüßen\n%s",
 			svc.Name, c.Submission.Reference, reason, svc.Authority.Name))
 }
 
-// Ask sends the citizen a question (Rückfrage, Nachforderung) they can answer in their
-// Postfach, optionally due by a date. The case must be delivered or accepted. The answer
-// arrives through [Casework.ReceiveReply].
+// Ask sends the citizen a question (Rückfrage) they can answer in their Postfach, optionally
+// due by a date; it is AskFor with text only. The query carries the status ACTION_REQUIRED.
 func (cw *Casework) Ask(ctx context.Context, s Staff, id, question string, due time.Time) (mailbox.Message, error) {
-	if err := checkText("question", question, true); err != nil {
-		return mailbox.Message{}, err
-	}
-	if !due.IsZero() && due.Before(cw.clock()) {
-		return mailbox.Message{}, &FieldError{Field: "due", Reason: "past"}
-	}
-	c, svc, err := cw.caseFor(ctx, s, id)
-	if err != nil {
-		return mailbox.Message{}, err
-	}
-	if c.State != ozg.StateDelivered && c.State != ozg.StateAccepted {
-		return mailbox.Message{}, fmt.Errorf("%w: case %s is %s", ErrStateChanged, c.ID, c.State)
-	}
-	d := draft(c, svc, mailbox.KindQuery, mailbox.StatusActionRequired, "Rückfrage zu Ihrem Antrag: "+svc.Name, question)
-	d.ReplyAllowed, d.Due = true, due
-	msg, err := cw.mb.Send(ctx, d)
-	if err != nil {
-		return mailbox.Message{}, fmt.Errorf("casework: case %s: query: %w", c.ID, err)
-	}
-	if _, err := cw.store.Append(ctx, Event{CaseID: c.ID, At: cw.clock(), Actor: s.actor(), Action: ActionQuery, Detail: question, Message: msg.ID}, "", ""); err != nil {
-		return msg, fmt.Errorf("casework: case %s: record query: %w", c.ID, err)
-	}
-	return msg, nil
+	return cw.AskFor(ctx, s, id, Question{Text: question, Due: due})
 }
 
 // ReceiveReply records a citizen's answer to a query in the case's audit trail. It is a
@@ -402,8 +418,14 @@ type Decision struct {
 	Text string
 }
 
-// Decide issues the Bescheid: a PDF and the text go to the citizen's Postfach, and the case
-// is decided. A delivered case is accepted first.
+// Decide issues the Bescheid: the case is decided, and a PDF with the text (the notice) and a
+// status message go to the citizen's Postfach. A delivered case is accepted first.
+//
+// The messages are sent after the state change, each with an idempotency key: when the
+// Postfach fails after the case was decided, Decide returns the error and a repeated Decide
+// with the same text sends what is missing (and returns the notice, sent once — a notice
+// already in the Postfach, also one sent before notices had keys, is never sent again);
+// another text for a decided case is a second Bescheid and answers ErrStateChanged.
 func (cw *Casework) Decide(ctx context.Context, s Staff, id string, d Decision) (mailbox.Message, error) {
 	if err := checkText("text", d.Text, true); err != nil {
 		return mailbox.Message{}, err
@@ -412,30 +434,85 @@ func (cw *Casework) Decide(ctx context.Context, s Staff, id string, d Decision) 
 	if err != nil {
 		return mailbox.Message{}, err
 	}
-	if c.State == ozg.StateDelivered {
-		if err := cw.accept(ctx, s, c, svc); err != nil {
+	if c.State == ozg.StateDecided {
+		events, err := cw.store.Events(ctx, c.ID)
+		if err != nil {
+			return mailbox.Message{}, err
+		}
+		i := slices.IndexFunc(events, func(e Event) bool { return e.Action == ActionDecided })
+		if i < 0 || events[i].Detail != d.Text {
+			return mailbox.Message{}, fmt.Errorf("%w: case %s is %s", ErrStateChanged, c.ID, c.State)
+		}
+		// A notice that is there (also one sent before notices had keys) is not sent again.
+		notice, ok, err := cw.sent(ctx, c, mailbox.KindNotice, mailbox.StatusCompleted)
+		if err != nil {
+			return mailbox.Message{}, err
+		}
+		if !ok {
+			pdf, err := cw.noticePDF(c, svc, events[i])
+			if err != nil {
+				return mailbox.Message{}, err
+			}
+			return cw.sendDecision(ctx, c, svc, d.Text, pdf)
+		}
+		if _, ok, err := cw.sent(ctx, c, mailbox.KindStatus, mailbox.StatusCompleted); ok || err != nil {
+			return notice, err
+		}
+		return notice, cw.decidedStatus(ctx, c, svc)
+	}
+	// The PDF is made before anything changes, so a text it cannot take changes nothing.
+	decided := Event{At: cw.clock(), Actor: s.actor(), Detail: d.Text}
+	pdf, err := cw.noticePDF(c, svc, decided)
+	if err != nil {
+		return mailbox.Message{}, err
+	}
+	switch c.State {
+	case ozg.StateDelivered:
+		if err := cw.accept(ctx, s, c, svc, decided.At); err != nil {
+			return mailbox.Message{}, err
+		}
+	case ozg.StateAccepted:
+		// An Accept whose status message failed is completed here.
+		if err := cw.ensureAcceptedStatus(ctx, c, svc); err != nil {
 			return mailbox.Message{}, err
 		}
 	}
-	now := cw.clock()
+	if _, err := cw.advance(ctx, s, c, ozg.StateDecided, ActionDecided, d.Text, decided.At); err != nil {
+		return mailbox.Message{}, err
+	}
+	return cw.sendDecision(ctx, c, svc, d.Text, pdf)
+}
+
+// noticePDF makes the Bescheid's PDF of the decision event e (text, date, signer).
+func (cw *Casework) noticePDF(c *Case, svc *ozg.Service, e Event) ([]byte, error) {
 	var pdf bytes.Buffer
-	err = document.WriteNotice(&pdf, document.Notice{
+	err := document.WriteNotice(&pdf, document.Notice{
 		Authority: svc.Authority.Name, Service: svc.Name, Reference: c.Submission.Reference,
-		Date: now, Text: d.Text, Signer: s.Name,
+		Date: e.At, Text: e.Detail, Signer: e.Actor.Name,
 	})
-	if err != nil {
-		return mailbox.Message{}, err
-	}
-	if _, err := cw.advance(ctx, s, c, ozg.StateDecided, ActionDecided, d.Text); err != nil {
-		return mailbox.Message{}, err
-	}
-	n := draft(c, svc, mailbox.KindNotice, mailbox.StatusCompleted, "Bescheid: "+svc.Name, d.Text)
-	n.Attachments = []mailbox.NewAttachment{{Name: "Bescheid-" + fileSafe(c.Submission.Reference) + ".pdf", MediaType: "application/pdf", Content: &pdf}}
+	return pdf.Bytes(), err
+}
+
+// sendDecision sends the notice of decided case c and its status message, each once.
+func (cw *Casework) sendDecision(ctx context.Context, c *Case, svc *ozg.Service, text string, pdf []byte) (mailbox.Message, error) {
+	n := draft(c, svc, mailbox.KindNotice, mailbox.StatusCompleted, "Bescheid: "+svc.Name, text)
+	n.Key = "casework:notice:" + c.ID
+	n.Attachments = []mailbox.NewAttachment{{Name: "Bescheid-" + fileSafe(c.Submission.Reference) + ".pdf", MediaType: "application/pdf", Content: bytes.NewReader(pdf)}}
 	msg, err := cw.mb.Send(ctx, n)
 	if err != nil {
-		return mailbox.Message{}, fmt.Errorf("casework: case %s: Bescheid: %w", c.ID, err)
+		return mailbox.Message{}, fmt.Errorf("casework: case %s: Bescheid (a repeated Decide with the same text sends it): %w", c.ID, err)
+	}
+	if err := cw.decidedStatus(ctx, c, svc); err != nil {
+		return msg, fmt.Errorf("%w (a repeated Decide with the same text sends it)", err)
 	}
 	return msg, nil
+}
+
+// decidedStatus tells the citizen that case c is decided, once.
+func (cw *Casework) decidedStatus(ctx context.Context, c *Case, svc *ozg.Service) error {
+	return cw.status(ctx, c, svc, ozg.StateDecided, mailbox.StatusCompleted, "Ihr Antrag ist entschieden: "+svc.Name,
+		fmt.Sprintf("Guten Tag,\n\nüber Ihren Antrag „%s“ (Aktenzeichen %s) ist entschieden. Den Bescheid finden Sie in Ihrem Postfach.\n\nMit freundlichen Grüßen\n%s",
+			svc.Name, c.Submission.Reference, svc.Authority.Name))
 }
 
 // fileSafe keeps letters, digits and - of s for a file name.

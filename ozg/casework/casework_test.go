@@ -157,7 +157,7 @@ func TestTheCaseWorkersActionsMoveTheApplicationAndTellTheCitizen(t *testing.T) 
 	for _, e := range w.messages(t) {
 		kinds = append(kinds, string(e.Kind))
 	}
-	if got := strings.Join(kinds, " "); got != "notice status reply query" {
+	if got := strings.Join(kinds, " "); got != "status notice status reply query" {
 		t.Fatalf("the Postfach holds %s", got)
 	}
 	read, err := w.mb.Read(ctx, citizen, notice.ID)
@@ -276,8 +276,8 @@ func TestACaseSurvivesARestart(t *testing.T) {
 	if app, _ := w.store.Get(ctx, sub.ApplicationID); app.State != ozg.StateDecided {
 		t.Fatalf("application is %s after the decision", app.State)
 	}
-	if m := w.messages(t); len(m) == 0 || m[0].Kind != mailbox.KindNotice {
-		t.Fatalf("no Bescheid in the Postfach: %+v", m)
+	if m := w.messages(t); len(m) < 2 || m[0].Kind != mailbox.KindStatus || m[1].Kind != mailbox.KindNotice {
+		t.Fatalf("no Bescheid and status in the Postfach: %+v", m)
 	}
 }
 

@@ -21,12 +21,27 @@
 // # Actions
 //
 // Every action is a Go method and a form on the case page: [Casework.Accept],
-// [Casework.Reject] with a reason, [Casework.Ask] a question (Rückfrage, Nachforderung) that
-// the citizen answers in the Postfach ([Casework.ReceiveReply] is the mailbox's reply hook),
-// and [Casework.Decide], which issues the Bescheid as text and PDF into the Postfach. Each
-// state change goes through ozg.Applications.Advance, so of two concurrent actions only one
-// takes effect; the other answers [ErrStateChanged], shown as a page that says so. Each state
-// change is told to the citizen with a status message.
+// [Casework.Reject] with a reason, [Casework.Ask] a question (Rückfrage) that the citizen
+// answers in the Postfach ([Casework.ReceiveReply] is the mailbox's reply hook),
+// [Casework.AskFor] a [Question] that also asks for evidence anew (Nachforderung), and
+// [Casework.Decide], which issues the Bescheid as text and PDF into the Postfach. Each state
+// change goes through ozg.Applications.Advance, so of two concurrent actions only one takes
+// effect; the other answers [ErrStateChanged], shown as a page that says so. Each state change
+// is told to the citizen with a status message (a query carries the status ACTION_REQUIRED
+// itself); the messages are sent with idempotency keys, so a Decide that the Postfach failed
+// after the case was decided is completed by repeating it with the same text.
+//
+// # Nachforderung
+//
+// A query that asks for evidence is recorded in the audit trail with each requirement it
+// names ([ActionEvidenceRequested]). The Casework is the journey's ozg.EvidenceRequests: the
+// citizen's files for the query go through ozg.Applications.AttachRequestedEvidence — the
+// whole evidence pipeline, only while the query is open and unanswered, only for the
+// requirements it names and up to each one's MaxCount — and each file is recorded
+// ([ActionEvidenceReceived], [ReceivedEvidence]: name, type, size, SHA-512). ozg/portal's
+// Postfach offers the file inputs in the query's answer form (portal.PagesConfig.EvidenceRequests).
+// The case page lists the files with the answer and serves them as downloads
+// ([Casework.OpenReceivedEvidence]).
 //
 // # Audit trail
 //
@@ -51,6 +66,8 @@
 // [Casework.Handler] serves the pages: server-rendered with html/template, German and
 // English, no JavaScript, readable on a 375 px screen, with a Content-Security-Policy
 // without scripts, frame-ancestors 'none', X-Frame-Options DENY and Cache-Control no-store.
-// Evidence is downloaded as an attachment with its sniffed type. The PDFs (Antragsübersicht,
+// Evidence is downloaded as an attachment with its sniffed type. The staff gate's refusals —
+// a form whose CSRF token does not fit, a post after the login expired — are answered to
+// browsers as pages with a way back, not as problem+json. The PDFs (Antragsübersicht,
 // Bescheid) come from casework/document.
 package casework

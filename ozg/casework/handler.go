@@ -26,6 +26,7 @@ import (
 	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/casework/document"
+	"github.com/ozgkit/ozgkit/ozg/evidence"
 )
 
 //go:embed templates/*.html
@@ -69,6 +70,7 @@ const maxFormBody = 256 << 10
 //	GET  /                          inbox: filter by state and service, search by Aktenzeichen, paging
 //	GET  /faelle/{id}               one case: data, evidence, payment, questions, history, actions
 //	GET  /faelle/{id}/nachweise/{n} an evidence file, as a download
+//	GET  /faelle/{id}/nachgereicht/{evidence}   a file the citizen sent for a query, as a download
 //	GET  /faelle/{id}/antragsuebersicht.pdf
 //	POST /faelle/{id}/annehmen | ablehnen | rueckfrage | bescheid
 //	GET  /zustellungen              failed deliveries (operators, with HandlerOptions.Outbox)
@@ -82,7 +84,8 @@ const maxFormBody = 256 << 10
 // configured with [StaffClaims]. Every page is server-rendered, needs no JavaScript, and is
 // sent with a Content-Security-Policy without scripts, frame-ancestors 'none', X-Frame-Options
 // DENY and Cache-Control no-store. Forms carry the session's CSRF token, which the gate
-// checks; posts from other sites are refused.
+// checks; posts from other sites are refused, and the gate's refusals (a failed CSRF check, a
+// login that is missing or expired) are answered to browsers as pages, not problem+json.
 func (cw *Casework) Handler(gate *identity.Gate, opts *HandlerOptions) http.Handler {
 	if opts == nil {
 		opts = &HandlerOptions{}
@@ -102,7 +105,7 @@ func (cw *Casework) Handler(gate *identity.Gate, opts *HandlerOptions) http.Hand
 		h.pages[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	staff := func(f http.HandlerFunc) http.Handler {
-		return gate.Authenticate(gate.RequireLevel(level)(f))
+		return h.browserErrors(gate.Authenticate(gate.RequireLevel(level)(f)))
 	}
 	p := h.prefix
 	mux := http.NewServeMux()
@@ -110,12 +113,13 @@ func (cw *Casework) Handler(gate *identity.Gate, opts *HandlerOptions) http.Hand
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		_, _ = w.Write(stylesheet)
 	})
-	mux.Handle("GET "+p+"/anmelden", gate.LoginHandler())
-	mux.Handle("GET "+p+"/anmelden/callback", gate.CallbackHandler())
-	mux.Handle("POST "+p+"/abmelden", gate.LogoutHandler())
+	mux.Handle("GET "+p+"/anmelden", h.browserErrors(gate.LoginHandler()))
+	mux.Handle("GET "+p+"/anmelden/callback", h.browserErrors(gate.CallbackHandler()))
+	mux.Handle("POST "+p+"/abmelden", h.browserErrors(gate.Authenticate(gate.LogoutHandler())))
 	mux.Handle("GET "+p+"/{$}", staff(h.inbox))
 	mux.Handle("GET "+p+"/faelle/{id}", staff(h.caseGet))
 	mux.Handle("GET "+p+"/faelle/{id}/nachweise/{n}", staff(h.evidence))
+	mux.Handle("GET "+p+"/faelle/{id}/nachgereicht/{evidence}", staff(h.receivedEvidence))
 	mux.Handle("GET "+p+"/faelle/{id}/antragsuebersicht.pdf", staff(h.summary))
 	mux.Handle("POST "+p+"/faelle/{id}/{action}", staff(h.act))
 	if h.outbox != nil {
@@ -235,10 +239,13 @@ func (h *handler) message(w http.ResponseWriter, r *http.Request, status int, ti
 	if len(args) > 0 {
 		m.Text = fmt.Sprintf(m.Text, args...)
 	}
-	if back == "" {
+	switch {
+	case back == "":
 		m.Back, m.BackText = h.prefix+"/", b.T("back-to-inbox")
-	} else {
+	case strings.HasPrefix(back, h.prefix+"/faelle/"):
 		m.BackText = b.T("back-to-case")
+	default:
+		m.BackText = b.T("back-to-page")
 	}
 	h.render(w, r, status, "message", m)
 }
@@ -265,6 +272,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error, id str
 		h.message(w, r, http.StatusNotFound, "notfound-title", "notfound-text", "")
 	case errors.Is(err, ErrForbidden):
 		h.message(w, r, http.StatusForbidden, "forbidden-title", "forbidden-text", "")
+	case errors.Is(err, evidence.ErrNotClean):
+		h.message(w, r, http.StatusConflict, "not-clean-title", "not-clean-text", h.prefix+"/faelle/"+id)
 	case errors.Is(err, ErrStateChanged):
 		state := "?"
 		if c, cerr := h.cw.store.Case(r.Context(), id); cerr == nil {
@@ -401,11 +410,22 @@ type historyRow struct {
 	When, ISO, What, Who, Detail string
 }
 
+type receivedRow struct {
+	When, ISO, Requirement, Name, Type, Size, SHA512, Href string
+}
+
+type requirementOption struct {
+	ID, Title string
+	Checked   bool
+}
+
 type casePage struct {
 	*base
 	*View
 	ServiceName, Received, ReceivedISO, Submitted, Done string
 	Evidence                                            []evidenceRow
+	Sent                                                []receivedRow
+	Requirements                                        []requirementOption
 	Queries, History                                    []historyRow
 	Input                                               map[string]string
 	Actions, CanAccept, CanReject, CanAsk, CanDecide    bool
@@ -446,18 +466,38 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, s Staff, id
 	if _, ok := pg.Input["text"]; !ok {
 		pg.Input["text"] = b.T("decision-template")
 	}
-	for i, a := range sub.Attachments {
-		req := a.RequirementID
-		if rq, ok := v.Service.Requirement(a.RequirementID); ok {
-			req = rq.Title
-			if lang == "en" && rq.TitleEN != "" {
-				req = rq.TitleEN
-			}
+	title := func(id string) string {
+		rq, ok := v.Service.Requirement(id)
+		switch {
+		case !ok:
+			return id
+		case lang == "en" && rq.TitleEN != "":
+			return rq.TitleEN
 		}
-		pg.Evidence = append(pg.Evidence, evidenceRow{N: i, Requirement: req, Name: a.FileName, Type: a.MediaType, Size: document.Bytes(a.Size), SHA512: a.SHA512})
+		return rq.Title
+	}
+	for i, a := range sub.Attachments {
+		pg.Evidence = append(pg.Evidence, evidenceRow{N: i, Requirement: title(a.RequirementID), Name: a.FileName, Type: a.MediaType, Size: document.Bytes(a.Size), SHA512: a.SHA512})
+	}
+	for _, e := range v.Received {
+		pg.Sent = append(pg.Sent, receivedRow{When: berlinTime(e.At), ISO: e.At.Format(time.RFC3339), Requirement: title(e.RequirementID),
+			Name: e.FileName, Type: e.MediaType, Size: document.Bytes(e.Size), SHA512: e.SHA512,
+			Href: h.prefix + "/faelle/" + url.PathEscape(v.Case.ID) + "/nachgereicht/" + url.PathEscape(e.ID)})
+	}
+	asked := r.PostForm["requirements"]
+	for _, rq := range v.Service.Evidence {
+		pg.Requirements = append(pg.Requirements, requirementOption{ID: rq.ID, Title: title(rq.ID), Checked: slices.Contains(asked, rq.ID)})
 	}
 	for _, e := range v.Events {
 		row := historyRow{When: berlinTime(e.At), ISO: e.At.Format(time.RFC3339), What: b.T("act-" + string(e.Action)), Detail: e.Detail}
+		switch e.Action {
+		case ActionEvidenceRequested:
+			row.Detail = title(e.Detail)
+		case ActionEvidenceReceived:
+			if f, ok := receivedIn(e); ok {
+				row.Detail = title(f.RequirementID) + ": " + f.FileName
+			}
+		}
 		switch e.Actor.Kind {
 		case "staff":
 			row.Who = e.Actor.Name
@@ -467,7 +507,7 @@ func (h *handler) renderCase(w http.ResponseWriter, r *http.Request, s Staff, id
 			row.Who = b.T("system")
 		}
 		pg.History = append(pg.History, row)
-		if e.Action == ActionQuery || e.Action == ActionReply {
+		if e.Action == ActionQuery || e.Action == ActionReply || e.Action == ActionEvidenceRequested || e.Action == ActionEvidenceReceived {
 			pg.Queries = append(pg.Queries, row)
 		}
 	}
@@ -512,7 +552,12 @@ func (h *handler) act(w http.ResponseWriter, r *http.Request) {
 			due = d.Add(24*time.Hour - time.Second)
 		}
 		done = "query"
-		_, err = h.cw.Ask(ctx, s, id, input["question"], due)
+		asked := r.PostForm["requirements"]
+		if len(asked) > maxRequirementsAsked {
+			err = &FieldError{Field: "requirements", Reason: "invalid"}
+			break
+		}
+		_, err = h.cw.AskFor(ctx, s, id, Question{Text: input["question"], Requirements: asked, Due: due})
 	case "bescheid":
 		input["text"] = r.PostFormValue("text")
 		done = "decided"
@@ -531,6 +576,9 @@ func (h *handler) act(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.prefix+"/faelle/"+url.PathEscape(id)+"?erledigt="+done, http.StatusSeeOther)
 	}
 }
+
+// maxRequirementsAsked bounds the evidence requirements one query names.
+const maxRequirementsAsked = 50
 
 // downloadable are the sniffed types an evidence file is served as; anything else goes out
 // as application/octet-stream.
@@ -560,6 +608,30 @@ func (h *handler) evidence(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, id)
 		return
 	}
+	h.download(w, r, id, a.FileName, a.Size, a.SHA512, rc)
+}
+
+// receivedEvidence serves a file the citizen sent for a query, as a download.
+func (h *handler) receivedEvidence(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.staffOf(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	e, rc, err := h.cw.OpenReceivedEvidence(r.Context(), s, id, r.PathValue("evidence"))
+	if err != nil {
+		h.fail(w, r, err, id)
+		return
+	}
+	h.download(w, r, id, e.FileName, e.Size, e.SHA512, rc)
+}
+
+// download streams an evidence file as an attachment of its sniffed type (one of
+// downloadable, else application/octet-stream) and closes rc. No Content-Length: the body goes
+// out chunked, so when the bytes turn out not to match the recorded size and SHA-512,
+// aborting before the last chunk leaves the download incomplete instead of handing over a
+// file that looks whole.
+func (h *handler) download(w http.ResponseWriter, r *http.Request, id, name string, size int64, sha string, rc io.ReadCloser) {
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, 3072)
 	head, _ := br.Peek(3072)
@@ -567,17 +639,14 @@ func (h *handler) evidence(w http.ResponseWriter, r *http.Request) {
 	if !slices.Contains(downloadable, mt) {
 		mt = "application/octet-stream"
 	}
-	attachmentHeaders(w, mt, a.FileName)
-	// No Content-Length: the body goes out chunked, so when the bytes turn out not to match
-	// the recorded SHA-512, aborting before the last chunk leaves the download incomplete
-	// instead of handing over a file that looks whole.
+	attachmentHeaders(w, mt, name)
 	sum := sha512.New()
-	copied, err := io.Copy(w, io.TeeReader(io.LimitReader(br, max(a.Size, 0)+1), sum))
-	if err == nil && (copied != a.Size || !strings.EqualFold(hex.EncodeToString(sum.Sum(nil)), a.SHA512)) {
-		err = fmt.Errorf("%d bytes read, %d recorded, or their SHA-512 differs", copied, a.Size)
+	copied, err := io.Copy(w, io.TeeReader(io.LimitReader(br, max(size, 0)+1), sum))
+	if err == nil && (copied != size || !strings.EqualFold(hex.EncodeToString(sum.Sum(nil)), sha)) {
+		err = fmt.Errorf("%d bytes read, %d recorded, or their SHA-512 differs", copied, size)
 	}
 	if err != nil {
-		h.log.LogAttrs(r.Context(), slog.LevelError, "casework: evidence download aborted", slog.String("case", id), slog.Int("evidence", n), slog.Int64("bytes", copied), slog.String("error", err.Error()))
+		h.log.LogAttrs(r.Context(), slog.LevelError, "casework: evidence download aborted", slog.String("case", id), slog.Int64("bytes", copied), slog.String("error", err.Error()))
 		panic(http.ErrAbortHandler)
 	}
 }

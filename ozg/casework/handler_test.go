@@ -88,7 +88,7 @@ func TestEveryPageStatePassesTheFormChecks(t *testing.T) {
 	for _, e := range w.messages(t) {
 		kinds = append(kinds, string(e.Kind))
 	}
-	if got := strings.Join(kinds, " "); got != "notice status reply query" {
+	if got := strings.Join(kinds, " "); got != "status notice status reply query" {
 		t.Fatalf("the Postfach holds %s", got)
 	}
 }

@@ -145,6 +145,9 @@ var texts = map[string][2]string{
 func tr(lang, key string) string {
 	t, ok := texts[key]
 	if !ok {
+		t, ok = requestTexts[key]
+	}
+	if !ok {
 		return key
 	}
 	if lang == "en" {

@@ -33,6 +33,7 @@ import (
 //	POST /antraege/{id}/absenden                    submit (Idempotency-Key in a hidden field)
 //	GET|POST /antraege/{id}/zurueckziehen           withdraw, after a confirmation
 //	GET  /postfach, /postfach/{m}, /postfach/{m}/anhang/{n}   Mein Postfach, a message, an attachment
+//	POST /postfach/{m}/antwort                      answer a query: text, and files it asks for (multipart, streamed)
 //	GET  /sprache?lang=en&zurueck=/path             switch the language (a cookie), back to the page
 //	GET  /portal.css                                the style sheet with the theme's colours
 //
@@ -55,6 +56,11 @@ type PagesConfig struct {
 	Applications *ozg.Applications
 	// Mailbox serves the Postfach pages; nil leaves them out (and their links).
 	Mailbox *mailbox.Mailbox
+	// EvidenceRequests is the authority's record of the queries that ask for evidence
+	// (Nachforderung), e.g. ozg/casework's Casework: with it, the answer form of such a query
+	// takes files for each evidence requirement asked for
+	// (Applications.AttachRequestedEvidence). nil: queries are answered with text only.
+	EvidenceRequests ozg.EvidenceRequests
 	// Gate sends browsers to login, or a step-up login, at a service's trust level
 	// (Gate.RequireLevel); its LoginHandler must be mounted at LoginPath.
 	Gate *identity.Gate
@@ -158,6 +164,7 @@ func (p *Pages) routes() {
 		h("GET /postfach", p.mailbox)
 		h("GET /postfach/{message}", p.message)
 		h("GET /postfach/{message}/anhang/{n}", p.attachment)
+		h("POST /postfach/{message}/antwort", p.reply)
 	}
 	h("GET /sprache", p.switchLanguage)
 	h("GET /portal.css", p.serveCSS)

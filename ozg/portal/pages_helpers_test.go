@@ -25,6 +25,7 @@ import (
 	"github.com/ozgkit/ozgkit/identity/oidc"
 	"github.com/ozgkit/ozgkit/mailbox"
 	"github.com/ozgkit/ozgkit/ozg"
+	"github.com/ozgkit/ozgkit/ozg/casework"
 	"github.com/ozgkit/ozgkit/ozg/delivery"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
 	"github.com/ozgkit/ozgkit/ozg/portal"
@@ -116,7 +117,10 @@ type world struct {
 	apps    *ozg.Applications
 	mailbox *mailbox.Mailbox
 	inbox   *delivery.Inbox
-	pages   *portal.Pages
+	// cw is the authority's casework, the mailbox's reply hook and the pages' record of the
+	// queries that ask for evidence; cases get into it with cw.Deliver.
+	cw    *casework.Casework
+	pages *portal.Pages
 	// handler is the whole portal as the server serves it.
 	handler http.Handler
 	store   *ozg.MemoryStore
@@ -151,7 +155,8 @@ func newWorld(t testing.TB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.mailbox, err = mailbox.New(mailbox.NewMemoryStore(), mailbox.NewMemoryBlobStore(), &mailbox.Options{Logger: quiet}); err != nil {
+	onReply := func(ctx context.Context, q, r mailbox.Message) error { return w.cw.ReceiveReply(ctx, q, r) }
+	if w.mailbox, err = mailbox.New(mailbox.NewMemoryStore(), mailbox.NewMemoryBlobStore(), &mailbox.Options{Logger: quiet, OnReply: onReply}); err != nil {
 		t.Fatal(err)
 	}
 	platform := paymenttest.NewServer(&paymenttest.ServerOptions{BaseURL: w.base + "/xbezahldienste/", Logger: quiet})
@@ -162,6 +167,11 @@ func newWorld(t testing.TB) *world {
 	}
 	pays := payment.NewService(payment.NewMemoryStore(), client, &payment.Options{Logger: quiet})
 	w.apps = ozg.NewApplications(catalog, store, &ozg.ApplicationsOptions{Evidence: ev, Fees: portal.PaymentFees(pays), Logger: quiet})
+	w.cw, err = casework.New(casework.NewMemoryStore(), casework.Journey{Catalog: catalog, Applications: w.apps, Store: store, Files: blobs}, w.mailbox,
+		&casework.Options{Authority: kiel.Name, Roles: map[string][]string{"kiel": {"wohngeld", "bewohnerparkausweis"}}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	secret := "test-secret-" + rand.Text()
 	w.idp, err = identitytest.New(w.base+"/idp", &identitytest.Options{Clients: []identitytest.Client{{
@@ -185,7 +195,7 @@ func newWorld(t testing.TB) *world {
 		t.Fatal(err)
 	}
 	gate := identity.NewGate(sessions, rp, rp, &identity.GateOptions{Logger: quiet})
-	w.pages, err = portal.NewPages(portal.PagesConfig{Catalog: catalog, Applications: w.apps, Mailbox: w.mailbox,
+	w.pages, err = portal.NewPages(portal.PagesConfig{Catalog: catalog, Applications: w.apps, Mailbox: w.mailbox, EvidenceRequests: w.cw,
 		Gate: gate, BaseURL: w.base, Theme: testTheme, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)

@@ -87,6 +87,22 @@ func (p *Pages) switchLanguage(w http.ResponseWriter, r *http.Request) {
 
 // english translates the pages' German texts.
 var english = map[string]string{
+	// the answer to a query (pages_reply.go, message.tmpl)
+	"Ihre Antwort ist gesendet.":             "Your answer has been sent.",
+	"Antwort erbeten bis":                    "Answer requested by",
+	"Sie haben diese Rückfrage beantwortet.": "You have answered this question.",
+	"Ihre Antwort ansehen":                   "View your answer",
+	"Zur Rückfrage":                          "To the question",
+	"Antworten":                              "Answer",
+	"Bereits gesendet:":                      "Already sent:",
+	"Sie haben die größte Zahl an Dateien für diesen Nachweis gesendet.": "You have sent the largest number of files for this evidence.",
+	"Dateien für „%s“ auswählen (freiwillig)":                            "Choose files for \"%s\" (optional)",
+	"Antwort senden":                    "Send answer",
+	"Bitte schreiben Sie eine Antwort.": "Please write an answer.",
+	"Die Antwort ist zu lang.":          "The answer is too long.",
+	"Die Antwort enthält Zeichen, die nicht gesendet werden können.":                "The answer contains characters that cannot be sent.",
+	"Zu dieser Rückfrage können Sie für diesen Nachweis %s senden.":                 "For this question you can send %s for this evidence.",
+	"Diesen Nachweis erbittet die Rückfrage nicht, oder sie ist schon beantwortet.": "The question does not ask for this evidence, or it has been answered already.",
 	" oder ":                             " or ",
 	"%s Bytes":                           "%s bytes",
 	"%s Dateien":                         "%s files",

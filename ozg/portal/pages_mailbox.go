@@ -2,11 +2,9 @@ package portal
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/ozgkit/ozgkit/identity"
@@ -22,6 +20,10 @@ type mailboxPage struct {
 type messagePage struct {
 	*mailbox.Message
 	Links []attachmentLink
+	// Reply is the answer form of a query that can be answered now; nil otherwise.
+	Reply *replyForm
+	// Sent: the citizen's answer was just sent.
+	Sent bool
 }
 
 type attachmentLink struct {
@@ -75,12 +77,12 @@ func (p *Pages) message(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	page := messagePage{Message: &m}
-	for i, a := range m.Attachments {
-		page.Links = append(page.Links, attachmentLink{Name: a.Name, Size: a.Size, MediaType: a.MediaType,
-			Href: fmt.Sprintf("/postfach/%s/anhang/%d", url.PathEscape(m.ID), i)})
+	f, _, err := p.replyFormOf(r.Context(), p.lang(r), pr, &m)
+	if err != nil {
+		p.fail(w, r, err)
+		return
 	}
-	p.render(w, r, http.StatusOK, "message", m.Subject, page)
+	p.showMessage(w, r, http.StatusOK, &m, f, r.URL.Query().Get("gesendet") == "1" && m.ReplyID != "")
 }
 
 // attachment streams attachment n of a message (mailbox.OpenAttachment checks owner, level,
