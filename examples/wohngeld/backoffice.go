@@ -54,7 +54,8 @@ func (e *example) backOffice(cfg config) func(ctx context.Context, p *portal.Por
 			Deliveries: map[string]ozg.Delivery{"fachverfahren": cw},
 			Routes: map[string]http.Handler{"/sachbearbeitung/": cw.Handler(gate,
 				&casework.HandlerOptions{Logger: cfg.Logger, Outbox: p.Outbox()})},
-			OnReply: cw.ReceiveReply,
+			OnReply:          cw.ReceiveReply,
+			EvidenceRequests: cw,
 			ReceiptAttachments: func(svc *ozg.Service, s *ozg.Submission) ([]mailbox.NewAttachment, error) {
 				att, err := casework.SummaryAttachment(svc, s)
 				return []mailbox.NewAttachment{att}, err

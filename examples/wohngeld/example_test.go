@@ -91,6 +91,40 @@ func TestExampleJourney(t *testing.T) {
 	if err := waitMessage(ctx, c, "Eingangsbestätigung: Wohngeld beantragen"); err != nil {
 		t.Fatal(err)
 	}
+	// The case worker asks for another proof of income (Nachforderung); the citizen answers in
+	// the Postfach with the file, which lands in the case.
+	q, err := e.casework.AskFor(ctx, sabine, cases[0].ID, casework.Question{Text: "Bitte reichen Sie die Gehaltsabrechnung für November nach.", Requirements: []string{"einkommen"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer bytes.Buffer
+	mw := multipart.NewWriter(&answer)
+	mw.WriteField("_csrf", c.csrf) // first, where the Gate reads it
+	mw.WriteField("antwort", "Anbei die Abrechnung.")
+	fw, _ := mw.CreateFormFile("nachweis-einkommen", "november.pdf")
+	fw.Write(samplePDF("Gehaltsabrechnung November"))
+	mw.Close()
+	req, _ := http.NewRequestWithContext(ctx, "POST", e.base+"/postfach/"+q.ID+"/antwort", &answer)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", e.base)
+	noCSRFHeader := &http.Client{Jar: c.client.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noCSRFHeader.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusOK {
+		t.Fatalf("answering the Nachforderung: %s\n%s", resp.Status, page)
+	}
+	view, err := e.casework.Open(ctx, sabine, cases[0].ID, "de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(view.Received) != 1 || view.Received[0].FileName != "november.pdf" || view.Received[0].SHA512 == "" {
+		t.Fatalf("the case shows received evidence %+v", view.Received)
+	}
+
 	// The case worker decides; the Bescheid reaches the Postfach.
 	if _, err := e.casework.Decide(ctx, sabine, cases[0].ID, casework.Decision{Text: "Ihrem Antrag wird stattgegeben."}); err != nil {
 		t.Fatal(err)

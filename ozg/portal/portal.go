@@ -107,6 +107,9 @@ type BackOffice struct {
 	Routes map[string]http.Handler
 	// OnReply receives the citizens' replies to the authority's questions in the Postfach.
 	OnReply mailbox.ReplyHook
+	// EvidenceRequests, when set, lets citizens answer a question that asks for evidence
+	// (Nachforderung) with files, through the evidence pipeline (ozg/casework is one).
+	EvidenceRequests ozg.EvidenceRequests
 	// ReceiptAttachments returns files for the citizen's receipt (Eingangsbestätigung) of a
 	// delivered submission, e.g. the Antragsübersicht as PDF.
 	ReceiptAttachments func(svc *ozg.Service, s *ozg.Submission) ([]mailbox.NewAttachment, error)
@@ -401,6 +404,7 @@ func (p *Portal) buildFrontEnds() error {
 	p.pages, err = NewPages(PagesConfig{
 		Catalog: p.catalog, Applications: p.apps, Mailbox: p.mailbox, Gate: p.gate,
 		APIPrefix: p.cfg.APIPrefix, BaseURL: p.cfg.BaseURL, Theme: p.cfg.Theme, Logger: p.logger,
+		EvidenceRequests: p.back.EvidenceRequests,
 	})
 	if err != nil {
 		return err
