@@ -163,7 +163,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	slices.Sort(names)
-	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
+	if err := d.createMigrationsTable(ctx); err != nil {
 		return fmt.Errorf("sqlstore: migrations table: %w", err)
 	}
 	for _, name := range names {
@@ -175,6 +175,34 @@ func (d *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// migrationLock is the advisory lock under which replicas starting at once take turns.
+const migrationLock = `SELECT pg_advisory_xact_lock(7280233)`
+
+// createMigrationsTable creates the table of applied migrations if it is missing. On
+// PostgreSQL it does so under the migration lock: CREATE TABLE IF NOT EXISTS is not safe
+// against a twin running at the same moment (both find no table, and the second fails with a
+// unique violation in pg_type), which is what replicas starting together on an empty database
+// do.
+func (d *DB) createMigrationsTable(ctx context.Context) error {
+	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`
+	if d.dialect != dialectPostgres {
+		_, err := d.db.ExecContext(ctx, create)
+		return err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, migrationLock); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, create); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 func (d *DB) apply(ctx context.Context, version, name string) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -183,7 +211,7 @@ func (d *DB) apply(ctx context.Context, version, name string) error {
 	defer tx.Rollback()
 	if d.dialect == dialectPostgres {
 		// Replicas starting at once take turns; the lock ends with the transaction.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7280233)`); err != nil {
+		if _, err := tx.ExecContext(ctx, migrationLock); err != nil {
 			return err
 		}
 	}

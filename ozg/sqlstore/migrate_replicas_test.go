@@ -21,18 +21,19 @@ func TestReplicasStartingAtOnceOnAnEmptyPostgreSQLDatabaseAllComeUp(t *testing.T
 	if dsn == "" {
 		t.Skip("OZGKIT_TEST_POSTGRES is not set: set it to a PostgreSQL DSN (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL store tests")
 	}
-	const rounds, replicas = 5, 4
+	const rounds, replicas = 3, 3
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
+	t.Cleanup(func() { admin.Close() }) // after the schemas are dropped
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
 	for round := range rounds {
-		schema := fmt.Sprintf("ozgkit_startup_%d_%d", os.Getpid(), round)
+
+		schema := fmt.Sprintf("ozgkit_startup_%d_%d", os.Getpid(), schemaSeq.Add(1))
 		if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
 			t.Fatal(err)
 		}
