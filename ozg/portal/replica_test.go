@@ -378,7 +378,7 @@ func newBackOffice(secret []byte) *backOffice {
 		}
 		// A back office takes a moment to file a submission; a replica killed meanwhile
 		// has not recorded the delivery and delivers it again.
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		b.byID[s.ID]++
@@ -773,6 +773,12 @@ func (c *cluster) storm(t *testing.T) {
 		}
 	}
 
+	// killAt is the submission after which the k-th kill comes (k from 1); the clients take
+	// no submission beyond gate until that kill has happened, so every kill falls inside the
+	// storm however fast it runs, with the clients' requests in flight.
+	killAt := func(k int) int64 { return int64(k * stormSubmissions / (stormKills + 1)) }
+	var gate atomic.Int64
+	gate.Store(killAt(1) + 2*stormClients)
 	var wg sync.WaitGroup
 	for i := range stormClients {
 		wg.Add(1)
@@ -783,29 +789,37 @@ func (c *cluster) storm(t *testing.T) {
 				if n > stormSubmissions {
 					return
 				}
+				for n > gate.Load() && time.Now().Before(stop) && ctx.Err() == nil {
+					time.Sleep(2 * time.Millisecond)
+				}
 				submitOne(i, n)
 			}
 		}()
 	}
 	// The killer: at evenly spaced points of the storm the second replica dies with SIGKILL
-	// and is started again on the same database.
+	// and is started again on the same database while the storm goes on.
 	kills := 0
 	var killErr error
 	killerDone := make(chan struct{})
 	go func() {
 		defer close(killerDone)
+		defer gate.Store(stormSubmissions)
 		victim := c.replicas[1]
 		for k := 1; k <= stormKills; k++ {
-			at := int64(k * stormSubmissions / (stormKills + 1))
-			for next.Load() < at && time.Now().Before(stop) && ctx.Err() == nil {
-				time.Sleep(5 * time.Millisecond)
+			for next.Load() < killAt(k) && time.Now().Before(stop) && ctx.Err() == nil {
+				time.Sleep(2 * time.Millisecond)
 			}
-			if !time.Now().Before(stop) || ctx.Err() != nil || next.Load() > stormSubmissions {
+			if !time.Now().Before(stop) || ctx.Err() != nil {
 				return
 			}
 			victim.kill()
 			kills++
-			time.Sleep(200 * time.Millisecond)
+			if k < stormKills {
+				gate.Store(killAt(k+1) + 2*stormClients)
+			} else {
+				gate.Store(stormSubmissions)
+			}
+			time.Sleep(100 * time.Millisecond)
 			if killErr = victim.start(); killErr != nil {
 				return
 			}
@@ -815,6 +829,9 @@ func (c *cluster) storm(t *testing.T) {
 	<-killerDone
 	if killErr != nil {
 		t.Fatalf("restarting the killed replica: %v", killErr)
+	}
+	if kills != stormKills {
+		t.Errorf("replica b was killed %d times, want %d: the storm ran out of time (%s) first", kills, stormKills, stormTime)
 	}
 	stormEnded := time.Now()
 
