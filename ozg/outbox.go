@@ -49,7 +49,9 @@ type OutboxOptions struct {
 	// AttemptTimeout bounds one attempt (a delivery, a receipt, a withdrawal); default 2m,
 	// and at most half the Lease.
 	AttemptTimeout time.Duration
-	// Batch is the most entries claimed at once; default 16.
+	// Batch is the most entries claimed at once; default Concurrency, so no claimed entry
+	// waits behind the others (work a replica claimed and did not start is hidden from the
+	// other replicas until its lease ends).
 	Batch int
 	// Concurrency is how many claimed entries are worked on at once; default 4.
 	Concurrency int
@@ -93,11 +95,11 @@ func NewOutbox(store SubmissionStore, targets map[string]Delivery, files Files, 
 	o.opts.AttemptTimeout = min(o.opts.AttemptTimeout, o.opts.Lease/2)
 	def(&o.opts.MinBackoff, 5*time.Second)
 	def(&o.opts.MaxBackoff, time.Hour)
-	if o.opts.Batch <= 0 {
-		o.opts.Batch = 16
-	}
 	if o.opts.Concurrency <= 0 {
 		o.opts.Concurrency = 4
+	}
+	if o.opts.Batch <= 0 {
+		o.opts.Batch = o.opts.Concurrency
 	}
 	if o.opts.MaxAttempts <= 0 {
 		o.opts.MaxAttempts = 25

@@ -91,6 +91,11 @@ type Config struct {
 	APIPrefix string
 	// OutboxPollInterval is how often the outbox looks for work; default 2s.
 	OutboxPollInterval time.Duration
+	// OutboxLease is how long work a replica claimed stays hidden from the others (default
+	// 10 minutes): after a replica dies, its claimed work waits this long. OutboxAttemptTimeout
+	// bounds one attempt (default 2 minutes, at most half the lease); set both below your
+	// delivery targets' patience.
+	OutboxLease, OutboxAttemptTimeout time.Duration
 	// Logger; nil means slog.Default(). The portal logs through it with LogRequestIDs, so
 	// every line logged for a request carries its id.
 	Logger *slog.Logger
@@ -296,7 +301,8 @@ func (p *Portal) buildBackOffice(ctx context.Context) error {
 	// The outbox reads targets when it works, which Run starts later: the back office's
 	// targets are added to the same map below.
 	p.outbox = ozg.NewOutbox(p.db.Applications(), targets, p.blobs, &ozg.OutboxOptions{
-		PollInterval: p.cfg.OutboxPollInterval, Logger: p.logger,
+		PollInterval: p.cfg.OutboxPollInterval, Lease: p.cfg.OutboxLease, AttemptTimeout: p.cfg.OutboxAttemptTimeout,
+		Logger: p.logger,
 		OnDelivered: func(ctx context.Context, s *ozg.Submission, r ozg.Receipt) error {
 			return p.onDelivered(ctx, s, r)
 		},

@@ -47,8 +47,8 @@ const (
 	stormRetries = 40
 	// settleTime bounds the wait for the outbox to deliver everything after the storm.
 	settleTime = 90 * time.Second
-	// replicaLease is the outbox lease of the replica that is killed (see
-	// testdata/replica): work it held when it died is taken by the other after this.
+	// replicaLease is the replicas' outbox lease (portal.Config.OutboxLease): work the killed
+	// replica held when it died is taken by the other after this.
 	replicaLease = "6s"
 	// stormService is testdata/replica's service without fee or evidence.
 	stormService = "bewohnerparkausweis-verlaengern"
@@ -182,12 +182,7 @@ func startReplicas(t *testing.T, dsn string) *cluster {
 	for i, name := range []string{"a", "b"} {
 		r := &replica{name: name, bin: bin, addr: freeAddr(t), logPath: filepath.Join(dir, name+".log"),
 			env: append(append(os.Environ(), env...), "REPLICA_DATA_DIR="+filepath.Join(dir, name))}
-		r.env = append(r.env, "REPLICA_ADDR="+r.addr)
-		if i == 1 {
-			// The replica that is killed keeps its claims on outbox work for seconds, not
-			// the default 10 minutes (portal.Config cannot set the lease).
-			r.env = append(r.env, "REPLICA_OUTBOX_LEASE="+replicaLease)
-		}
+		r.env = append(r.env, "REPLICA_ADDR="+r.addr, "REPLICA_OUTBOX_LEASE="+replicaLease)
 		c.replicas[i] = r
 		t.Cleanup(func() {
 			r.stop(t)

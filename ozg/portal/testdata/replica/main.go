@@ -16,15 +16,8 @@
 //	REPLICA_WEBHOOK_URL     the back office's delivery.Receiver
 //	REPLICA_WEBHOOK_SECRET  the webhook's signing secret (at least 32 bytes)
 //	REPLICA_OUTBOX_POLL     (optional) the outbox's poll interval, e.g. 200ms
-//	REPLICA_OUTBOX_LEASE    (optional) see below
-//
-// Without REPLICA_OUTBOX_LEASE the replica is exactly portal.ListenAndServe. portal.Config
-// has no setting for the outbox's lease (default 10 minutes), so work that a SIGKILLed
-// replica had claimed waits that long before another replica takes it. With
-// REPLICA_OUTBOX_LEASE (e.g. 10s) the replica serves portal.New's handler itself and runs
-// its own ozg.Outbox with that lease, wired as the portal wires its own (the same targets,
-// blob store and receipt, portal.OnDelivered), so a test can see killed work finished
-// within seconds.
+//	REPLICA_OUTBOX_LEASE    (optional) the outbox's lease (portal.Config.OutboxLease), e.g. 6s, so
+//	                        work a SIGKILLed replica had claimed is taken over within seconds
 package main
 
 import (
@@ -33,8 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -94,48 +85,8 @@ func run(ctx context.Context, logger *slog.Logger) error {
 		OutboxPollInterval: poll,
 		Logger:             logger,
 	}
-	if lease == 0 {
-		return portal.ListenAndServe(ctx, env("REPLICA_ADDR"), cfg)
-	}
-	return serveWithLease(ctx, env("REPLICA_ADDR"), cfg, targets, lease, logger)
-}
-
-// serveWithLease is portal.ListenAndServe with an outbox whose lease is lease: the portal's
-// handler on an http.Server from Portal.Server, and an ozg.Outbox wired as the portal wires
-// its own. The portal's other loops (notifications, scans, reconciliation, retention,
-// sessions) have nothing to do in the test and are not run.
-func serveWithLease(ctx context.Context, addr string, cfg portal.Config, targets map[string]ozg.Delivery, lease time.Duration, logger *slog.Logger) error {
-	p, err := portal.New(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer p.Close()
-	outbox := ozg.NewOutbox(p.DB().Applications(), targets, p.Blobs(), &ozg.OutboxOptions{
-		PollInterval: cfg.OutboxPollInterval, Lease: lease, AttemptTimeout: lease / 2,
-		MinBackoff: 500 * time.Millisecond, MaxBackoff: 5 * time.Second, Logger: logger,
-		OnDelivered: portal.OnDelivered(p.Catalog(), p.Mailbox()),
-	})
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := p.Server(addr)
-	done := make(chan error, 1)
-	go func() { done <- outbox.Run(ctx) }()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err = <-served:
-	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
-		err = srv.Shutdown(shutdown)
-		cancel()
-	}
-	<-done
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
+	cfg.OutboxLease = lease
+	return portal.ListenAndServe(ctx, env("REPLICA_ADDR"), cfg)
 }
 
 func hexKey(name string) ([]byte, error) {
