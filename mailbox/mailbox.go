@@ -34,6 +34,11 @@ type Options struct {
 	OnReply ReplyHook
 	// Retry says how failed notifications and reply hand-overs are retried.
 	Retry RetryPolicy
+	// QueueNotifications makes Send store an authority's message with its notification due at
+	// once and return without notifying: Run (or RetryNotifications) sends it. For senders that
+	// must not wait on e-mail, such as a portal's outbox sending receipts. Replies are still
+	// handed to OnReply at once.
+	QueueNotifications bool
 	// CursorKey signs pagination cursors (HMAC-SHA256); at least 32 bytes. Nil: a random key
 	// per Mailbox, so cursors do not survive a restart and are not shared between replicas;
 	// set the same key on every replica.
@@ -57,6 +62,7 @@ type Mailbox struct {
 	notify  Notifier
 	onReply ReplyHook
 	retry   RetryPolicy
+	queue   bool
 	key     []byte
 	maxAtt  int64
 	maxPage int
@@ -76,7 +82,7 @@ func New(store Store, blobs BlobStore, opts *Options) (*Mailbox, error) {
 	}
 	m := &Mailbox{
 		store: store, blobs: blobs, notify: o.Notifier, onReply: o.OnReply,
-		retry: o.Retry.withDefaults(), maxAtt: o.MaxAttachmentSize, maxPage: o.MaxPageSize,
+		retry: o.Retry.withDefaults(), queue: o.QueueNotifications, maxAtt: o.MaxAttachmentSize, maxPage: o.MaxPageSize,
 		now: o.Now, log: o.Logger,
 	}
 	switch {
@@ -235,7 +241,7 @@ func (m *Mailbox) Send(ctx context.Context, d Draft) (Message, error) {
 		m.deleteBlobs(msg.ID, len(msg.Attachments))
 		return Message{}, fmt.Errorf("mailbox: send: %w", err)
 	}
-	if msg.Notification.Pending() {
+	if msg.Notification.Pending() && !m.queue {
 		msg.Notification = m.dispatch(ctx, msg)
 	}
 	return msg, nil

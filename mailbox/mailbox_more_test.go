@@ -137,3 +137,46 @@ func BenchmarkMailboxList(b *testing.B) {
 		}
 	}
 }
+
+// With QueueNotifications, Send stores the message and returns without notifying; the
+// notification goes out from RetryNotifications (what Run calls).
+func TestQueuedNotificationsAreSentByTheLoopNotBySend(t *testing.T) {
+	n := &countingNotifier{}
+	mb, err := mailbox.New(mailbox.NewMemoryStore(), nil, &mailbox.Options{Notifier: n, QueueNotifications: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	msg, err := mb.Send(ctx, mailbox.Draft{Owner: "bpk2-erika", Kind: mailbox.KindReceipt, Status: mailbox.StatusReceived,
+		Subject: "Eingangsbestätigung", Body: "Ihr Antrag ist eingegangen.", Sender: mailbox.Sender{Name: "Stadt Kiel"}, MinLevel: mailbox.LevelBasic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.count() != 0 || !msg.Notification.Pending() {
+		t.Fatalf("Send notified inline (%d calls) or left nothing pending: %+v", n.count(), msg.Notification)
+	}
+	if _, err := mb.RetryNotifications(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n.count() != 1 {
+		t.Fatalf("the loop sent %d notifications, want 1", n.count())
+	}
+}
+
+type countingNotifier struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countingNotifier) Notify(context.Context, mailbox.Notification) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return nil
+}
+
+func (c *countingNotifier) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}

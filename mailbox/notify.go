@@ -82,6 +82,9 @@ func (m *Mailbox) initialNotification(kind Kind, now time.Time) NotificationStat
 	if kind != KindReply && m.notify == nil {
 		return NotificationState{Done: now}
 	}
+	if m.queue && kind != KindReply {
+		return NotificationState{Next: now} // Run sends it
+	}
 	return NotificationState{Next: now.Add(m.retry.First)}
 }
 

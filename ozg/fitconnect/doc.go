@@ -79,5 +79,15 @@
 // "<timestamp>.<body>"; [VerifyCallback] and [CallbackHandler] refuse timestamps older than five
 // minutes and compare in constant time; [SignCallback] signs for tests.
 //
+// # Receiving each submission once
+//
+// A subscriber that fetches submissions (with [OpenSubmission]) may see one twice: after a
+// crash between handing it to the Fachverfahren and confirming it (accept-submission), or when
+// a callback is repeated. Key the hand-over by the FIT-Connect submission id in a durable
+// record before the Fachverfahren acts — ozg/delivery's Deduplicator (memory, or ozg/sqlstore's
+// shared by replicas) is made for it: Claim the id, hand the submission over, Complete with
+// the Fachverfahren's receipt; a repeat finds the receipt and is confirmed again without a
+// second hand-over.
+//
 // Package fitconnecttest runs a local FIT-Connect-like Submission API for tests.
 package fitconnect

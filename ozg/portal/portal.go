@@ -268,7 +268,8 @@ func (p *Portal) buildStores(ctx context.Context) error {
 			return err
 		}
 	}
-	mbOpts := &mailbox.Options{Notifier: p.cfg.Notifier, CursorKey: cursorKey, Logger: p.logger}
+	// Notifications (e-mail) go out from Run's mailbox loop, never inside the outbox's work.
+	mbOpts := &mailbox.Options{Notifier: p.cfg.Notifier, CursorKey: cursorKey, Logger: p.logger, QueueNotifications: true}
 	if p.cfg.BackOffice != nil { // replies go to the back office, which is made next
 		mbOpts.OnReply = func(ctx context.Context, q, r mailbox.Message) error {
 			if p.back.OnReply == nil {
@@ -509,7 +510,7 @@ func (p *Portal) Close() error {
 func (p *Portal) Run(ctx context.Context) error {
 	loops := map[string]func(context.Context) error{
 		"outbox":  p.outbox.Run,
-		"mailbox": func(ctx context.Context) error { return p.mailbox.Run(ctx, time.Minute) },
+		"mailbox": func(ctx context.Context) error { return p.mailbox.Run(ctx, 10*time.Second) },
 		"scanner": p.evidence.RunScanner,
 		"sessions": func(ctx context.Context) error {
 			return every(ctx, time.Hour, func(ctx context.Context) error {
