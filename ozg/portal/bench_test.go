@@ -10,14 +10,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ozgkit/ozgkit/forms"
 	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/portal"
+	"github.com/ozgkit/ozgkit/ozg/sqlstore"
 )
 
 // benchForm is the forms package's test application (about 50 fields), so the benchmark
@@ -125,4 +128,61 @@ func BenchmarkSubmitBareHandler(b *testing.B) {
 			b.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 	}
+}
+
+// BenchmarkSubmitThroughAPIOnSQLite is BenchmarkSubmitThroughAPI with 8 concurrent clients on
+// the SQLite store: submissions/s through the HTTP handler, to compare with the store's own
+// submit rate (ozg/sqlstore's BenchmarkSubmitPaired, beside a raw transaction).
+func BenchmarkSubmitThroughAPIOnSQLite(b *testing.B) {
+	form, doc := benchForm(b)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &ozg.Service{
+		ID: "antrag", Name: "Antrag", Description: "Benchmark.", LeikaKey: "99107004017000", Topic: ozg.TopicBauenWohnen,
+		Authority: ozg.Authority{Name: "Stadt Kiel", Region: "010020000000", Contact: ozg.Contact{Email: "a@kiel.example"},
+			Address: ozg.Address{Street: "Fleethörn 9", PostalCode: "24103", City: "Kiel"}},
+		Level: identity.LevelBasic, Form: form, LegalBasis: "§ 1", Delivery: "fachverfahren",
+	}
+	catalog := ozg.NewCatalog(&ozg.CatalogOptions{Logger: quiet})
+	if err := catalog.Register(svc); err != nil {
+		b.Fatal(err)
+	}
+	db, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(b.TempDir(), "bench.db"), &sqlstore.Options{Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	apps := ozg.NewApplications(catalog, db.Applications(), &ozg.ApplicationsOptions{Logger: quiet})
+	api, err := portal.NewAPI(portal.APIConfig{Catalog: catalog, Applications: apps, Prefix: "/api", Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := identity.WithPrincipal(context.Background(), &identity.Principal{Subject: "bpk2-bench", Issuer: "https://idp.example", Level: identity.LevelHigh})
+	ids := make(chan string, b.N)
+	for range b.N {
+		a, err := apps.Create(context.Background(), "antrag", "bpk2-bench", doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids <- a.ID
+	}
+	close(ids)
+	var n atomic.Int64
+	b.ReportAllocs()
+	runtime.GC()
+	b.ResetTimer()
+	b.SetParallelism(4) // 8 clients on 2 cores
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := <-ids
+			req := httptest.NewRequestWithContext(ctx, "POST", "/api/applications/"+id+"/submit", nil)
+			req.Header.Set(portal.IdempotencyKeyHeader, "k"+strconv.FormatInt(n.Add(1), 10))
+			rec := httptest.NewRecorder()
+			api.ServeHTTP(rec, req)
+			if rec.Code != http.StatusAccepted {
+				b.Errorf("submit: %d %s", rec.Code, rec.Body)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "submissions/s")
 }
