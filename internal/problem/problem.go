@@ -70,6 +70,13 @@ func Write(w http.ResponseWriter, d Details) {
 	if d.Title == "" {
 		d.Title = http.StatusText(d.Status)
 	}
+	if d.Instance == "" {
+		// The portal gives every request an id and sets it on the answer before any handler
+		// runs: the problem names it, so a citizen's report finds the log line.
+		if id := w.Header().Get(RequestIDHeader); id != "" {
+			d.Instance = InstancePrefix + id
+		}
+	}
 	b, err := json.Marshal(d)
 	if err != nil {
 		b = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500}`)
@@ -82,6 +89,13 @@ func Write(w http.ResponseWriter, d Details) {
 	w.WriteHeader(d.Status)
 	_, _ = w.Write(append(b, '\n'))
 }
+
+// RequestIDHeader is the answer header that carries the request's id; InstancePrefix makes
+// it a problem document's "instance".
+const (
+	RequestIDHeader = "X-Request-Id"
+	InstancePrefix  = "urn:ozgkit:request:"
+)
 
 // Error sends a problem with only a status and a detail text.
 func Error(w http.ResponseWriter, status int, detail string) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -30,5 +31,14 @@ func TestWriteFillsDefaultsAndKeepsExtensions(t *testing.T) {
 	}
 	if errs, _ := got["errors"].([]any); len(errs) != 1 {
 		t.Fatalf("errors = %v", got["errors"])
+	}
+}
+
+func TestAProblemNamesTheRequestIDOfItsAnswer(t *testing.T) {
+	rec := httptest.NewRecorder()
+	rec.Header().Set(RequestIDHeader, "ABC123XYZ")
+	Error(rec, http.StatusNotFound, "not found")
+	if !strings.Contains(rec.Body.String(), `"instance":"urn:ozgkit:request:ABC123XYZ"`) {
+		t.Fatalf("problem %s", rec.Body)
 	}
 }

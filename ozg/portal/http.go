@@ -15,8 +15,9 @@ import (
 )
 
 // RequestIDHeader carries the request id in every answer (and is taken from a request when a
-// trusted proxy set it and it is well-formed).
-const RequestIDHeader = "X-Request-Id"
+// trusted proxy set it and it is well-formed); every problem document names it as its
+// "instance" (urn:ozgkit:request:<id>).
+const RequestIDHeader = problem.RequestIDHeader
 
 type requestIDKey struct{}
 
@@ -87,7 +88,7 @@ func recoverer(logger *slog.Logger, page func(w http.ResponseWriter, r *http.Req
 // requestInstance is a problem document's "instance": the request id as a URN.
 func requestInstance(r *http.Request) string {
 	if id := RequestID(r.Context()); id != "" {
-		return "urn:ozgkit:request:" + id
+		return problem.InstancePrefix + id
 	}
 	return ""
 }

@@ -165,6 +165,11 @@ func TestUnknownRoutesAnswerProblemsToAPIClients(t *testing.T) {
 	if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("unknown API route: %s %s %s", resp.Status, resp.Header.Get("Content-Type"), body)
 	}
+	// every problem document names the request, also those the API's handlers write
+	resp, body = get(t, http.DefaultClient, r.base+"/api/services/hundesteuer", "application/json")
+	if resp.StatusCode != 404 || !strings.Contains(body, `"instance":"urn:ozgkit:request:`+resp.Header.Get(portal.RequestIDHeader)+`"`) {
+		t.Fatalf("problem without the request id: %s %s", resp.Status, body)
+	}
 	req, _ := http.NewRequest("DELETE", r.base+"/api/services", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
