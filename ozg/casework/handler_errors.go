@@ -1,17 +1,11 @@
 package casework
 
 import (
-	"bytes"
-	"encoding/json"
-	"mime"
 	"net/http"
 	"strings"
 
 	"github.com/ozgkit/ozgkit/internal/problem"
 )
-
-// maxProblemPeek bounds what browserErrors reads of a problem document.
-const maxProblemPeek = 16 << 10
 
 // browserErrors answers the problem documents (application/problem+json) of the staff gate —
 // a refused CSRF check, a missing or too weak login on a post, a session store that does not
@@ -24,36 +18,31 @@ func (h *handler) browserErrors(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		bw := &problemCatcher{ResponseWriter: w}
-		next.ServeHTTP(bw, r)
-		if !bw.problem {
-			return
-		}
-		var doc struct {
-			Type string `json:"type"`
-		}
-		_ = json.Unmarshal(bw.body.Bytes(), &doc)
-		for _, k := range []string{"Content-Type", "Content-Length", "Content-Language", "WWW-Authenticate"} {
-			w.Header().Del(k)
-		}
-		title, text := "error-title", "error-text"
-		switch {
-		case strings.HasSuffix(doc.Type, ":csrf"):
-			title, text = "csrf-title", "csrf-text"
-		case strings.HasSuffix(doc.Type, ":level-too-low"):
-			title, text = "level-title", "level-text"
-		case strings.HasSuffix(doc.Type, ":unauthenticated"), strings.HasSuffix(doc.Type, ":login-failed"),
-			bw.status == http.StatusUnauthorized, bw.status == http.StatusBadRequest:
-			title, text = "login-title", "login-text"
-		case bw.status == http.StatusServiceUnavailable, bw.status == http.StatusBadGateway:
-			title, text = "unavailable-title", "unavailable-text"
-		}
-		back := ""
-		if ref := r.Header.Get("Referer"); r.Method == http.MethodPost && sameOriginPath(ref, r, h.prefix) != "" {
-			back = sameOriginPath(ref, r, h.prefix) // the page the form was on, to load it anew
-		}
-		h.message(w, r, bw.status, title, text, back)
+		problem.Intercept(w, r, next, func(w http.ResponseWriter, status int, problemType string) {
+			h.problemPage(w, r, status, problemType)
+		})
 	})
+}
+
+// problemPage answers a browser the page for a problem the staff gate answered.
+func (h *handler) problemPage(w http.ResponseWriter, r *http.Request, status int, problemType string) {
+	title, text := "error-title", "error-text"
+	switch {
+	case strings.HasSuffix(problemType, ":csrf"):
+		title, text = "csrf-title", "csrf-text"
+	case strings.HasSuffix(problemType, ":level-too-low"):
+		title, text = "level-title", "level-text"
+	case strings.HasSuffix(problemType, ":unauthenticated"), strings.HasSuffix(problemType, ":login-failed"),
+		status == http.StatusUnauthorized, status == http.StatusBadRequest:
+		title, text = "login-title", "login-text"
+	case status == http.StatusServiceUnavailable, status == http.StatusBadGateway:
+		title, text = "unavailable-title", "unavailable-text"
+	}
+	back := ""
+	if ref := r.Header.Get("Referer"); r.Method == http.MethodPost && sameOriginPath(ref, r, h.prefix) != "" {
+		back = sameOriginPath(ref, r, h.prefix) // the page the form was on, to load it anew
+	}
+	h.message(w, r, status, title, text, back)
 }
 
 // sameOriginPath returns the path (and query) of ref when it is a page of these pages on the
@@ -67,42 +56,3 @@ func sameOriginPath(ref string, r *http.Request, prefix string) string {
 	}
 	return ""
 }
-
-// problemCatcher passes an answer through unless it is a problem document with an error
-// status, which it keeps (bounded) for browserErrors.
-type problemCatcher struct {
-	http.ResponseWriter
-	status  int
-	problem bool
-	wrote   bool
-	body    bytes.Buffer
-}
-
-func (b *problemCatcher) WriteHeader(status int) {
-	if b.wrote {
-		return
-	}
-	b.wrote, b.status = true, status
-	ct, _, _ := mime.ParseMediaType(b.Header().Get("Content-Type"))
-	if status >= 400 && ct == problem.ContentType {
-		b.problem = true
-		return
-	}
-	b.ResponseWriter.WriteHeader(status)
-}
-
-func (b *problemCatcher) Write(p []byte) (int, error) {
-	if !b.wrote {
-		b.WriteHeader(http.StatusOK)
-	}
-	if b.problem {
-		if room := maxProblemPeek - b.body.Len(); room > 0 {
-			b.body.Write(p[:min(len(p), room)])
-		}
-		return len(p), nil
-	}
-	return b.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (b *problemCatcher) Unwrap() http.ResponseWriter { return b.ResponseWriter }

@@ -1,11 +1,10 @@
 package portal
 
 import (
-	"bytes"
-	"encoding/json"
-	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/ozgkit/ozgkit/internal/problem"
 )
 
 // Handler returns the pages ready to mount at "/": behind the Gate's Authenticate, with the
@@ -14,9 +13,6 @@ import (
 func (p *Pages) Handler() http.Handler {
 	return p.BrowserErrors(p.cfg.Gate.Authenticate(p))
 }
-
-// maxProblemPeek bounds what BrowserErrors reads of a problem document.
-const maxProblemPeek = 16 << 10
 
 // BrowserErrors turns the problem documents (application/problem+json) that next answers to a
 // browser's page request into the HTML error page ([Pages.ErrorPage]) in the citizen's
@@ -30,21 +26,10 @@ func (p *Pages) BrowserErrors(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		bw := &browserWriter{ResponseWriter: w}
-		next.ServeHTTP(bw, r)
-		if !bw.problem {
-			return
-		}
-		var doc struct {
-			Type string `json:"type"`
-		}
-		_ = json.Unmarshal(bw.body.Bytes(), &doc)
-		h := w.Header()
-		for _, k := range []string{"Content-Type", "Content-Length", "Content-Language", "WWW-Authenticate"} {
-			h.Del(k)
-		}
-		title, message := problemText(bw.status, doc.Type)
-		p.errorPage(w, r, bw.status, title, message)
+		problem.Intercept(w, r, next, func(w http.ResponseWriter, status int, problemType string) {
+			title, message := problemText(status, problemType)
+			p.errorPage(w, r, status, title, message)
+		})
 	})
 }
 
@@ -60,43 +45,3 @@ func problemText(status int, typ string) (title, message string) {
 	}
 	return errorTitle(status), statusMessage(status)
 }
-
-// browserWriter passes an answer through unless it is a problem document with an error
-// status, which it keeps (bounded) for BrowserErrors.
-type browserWriter struct {
-	http.ResponseWriter
-	status  int
-	problem bool
-	wrote   bool
-	body    bytes.Buffer
-}
-
-func (b *browserWriter) WriteHeader(status int) {
-	if b.wrote {
-		return
-	}
-	b.wrote = true
-	b.status = status
-	ct, _, _ := mime.ParseMediaType(b.Header().Get("Content-Type"))
-	if status >= 400 && ct == "application/problem+json" {
-		b.problem = true
-		return
-	}
-	b.ResponseWriter.WriteHeader(status)
-}
-
-func (b *browserWriter) Write(p []byte) (int, error) {
-	if !b.wrote {
-		b.WriteHeader(http.StatusOK)
-	}
-	if b.problem {
-		if room := maxProblemPeek - b.body.Len(); room > 0 {
-			b.body.Write(p[:min(len(p), room)])
-		}
-		return len(p), nil
-	}
-	return b.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (b *browserWriter) Unwrap() http.ResponseWriter { return b.ResponseWriter }
