@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -48,6 +49,11 @@ func encodeCursor(key []byte, owner string, f Filter, p Position) string {
 func decodeCursor(key []byte, owner string, f Filter, s string) (Position, error) {
 	if len(s) > maxCursorLength {
 		return Position{}, fmt.Errorf("%w: too long", ErrBadCursor)
+	}
+	// encoding/base64 skips CR and LF inside its input; a cursor is accepted only in the one
+	// spelling encodeCursor writes.
+	if strings.ContainsAny(s, "\r\n") {
+		return Position{}, fmt.Errorf("%w: not base64url", ErrBadCursor)
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
