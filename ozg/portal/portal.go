@@ -118,6 +118,10 @@ type BackOffice struct {
 	// ReceiptAttachments returns files for the citizen's receipt (Eingangsbestätigung) of a
 	// delivered submission, e.g. the Antragsübersicht as PDF.
 	ReceiptAttachments func(svc *ozg.Service, s *ozg.Submission) ([]mailbox.NewAttachment, error)
+	// DeliveryAttachments returns documents that every delivery to the targets of
+	// Config.Deliveries (FIT-Connect, a webhook) carries beside the evidence, e.g. the
+	// Antragsübersicht as PDF; made anew for each attempt, with size and SHA-512.
+	DeliveryAttachments func(svc *ozg.Service, s *ozg.Submission) ([]mailbox.NewAttachment, error)
 }
 
 // OIDC configures the OpenID Connect provider citizens log in at (authorization code flow
@@ -314,6 +318,11 @@ func (p *Portal) buildBackOffice(ctx context.Context) error {
 		var err error
 		if p.back, err = p.cfg.BackOffice(ctx, p); err != nil {
 			return fmt.Errorf("portal: back office: %w", err)
+		}
+		if gen := p.back.DeliveryAttachments; gen != nil {
+			for name, d := range targets { // Config.Deliveries: the targets outside the back office
+				targets[name] = withDocuments(p.catalog, d, gen)
+			}
 		}
 		for name, d := range p.back.Deliveries {
 			if _, dup := targets[name]; dup {

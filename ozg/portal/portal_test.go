@@ -13,10 +13,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ozgkit/ozgkit/forms"
 	"github.com/ozgkit/ozgkit/identity"
 	"github.com/ozgkit/ozgkit/identity/identitytest"
+	"github.com/ozgkit/ozgkit/mailbox"
 	"github.com/ozgkit/ozgkit/ozg"
 	"github.com/ozgkit/ozgkit/ozg/delivery"
 	"github.com/ozgkit/ozgkit/ozg/evidence"
@@ -268,5 +270,70 @@ func TestAPortalOnPostgreSQLKeepsItsFilesInTheDatabase(t *testing.T) {
 	}
 	if _, ok := r.Blobs().(*sqlstore.BlobStore); !ok {
 		t.Fatalf("blob store %T, want the database's", r.Blobs())
+	}
+}
+
+// A back office's documents (the Antragsübersicht) travel with every delivery to an outside
+// target, checked by the receiving end like the evidence: size and SHA-512.
+func TestDeliveriesCarryTheBackOfficesDocuments(t *testing.T) {
+	type file struct {
+		name, requirement string
+		content           []byte
+	}
+	got := make(chan []file, 4)
+	secret := []byte("webhook-secret-of-at-least-32-bytes!")
+	back := httptest.NewServer(delivery.NewReceiver(secret, func(ctx context.Context, s *ozg.Submission, files *delivery.ReceivedFiles) (string, error) {
+		var fs []file
+		for {
+			a, r, err := files.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return "", err
+			}
+			b, err := io.ReadAll(r) // fails on a size or SHA-512 that does not match
+			if err != nil {
+				return "", err
+			}
+			fs = append(fs, file{a.FileName, a.RequirementID, b})
+		}
+		got <- fs
+		return "fv-" + s.Reference, nil
+	}, nil))
+	t.Cleanup(back.Close)
+	hook, err := delivery.NewWebhook(back.URL, secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startPortal(t, func(c *portal.Config) {
+		c.Deliveries = map[string]ozg.Delivery{"fachverfahren": hook}
+		c.OutboxPollInterval = 50 * time.Millisecond
+		c.BackOffice = func(ctx context.Context, p *portal.Portal) (portal.BackOffice, error) {
+			return portal.BackOffice{DeliveryAttachments: func(svc *ozg.Service, s *ozg.Submission) ([]mailbox.NewAttachment, error) {
+				return []mailbox.NewAttachment{{Name: "Antragsuebersicht.pdf", MediaType: "application/pdf",
+					Content: strings.NewReader("%PDF-1.4 Antragsübersicht " + s.Reference + "\n%%EOF\n")}}, nil
+			}}, nil
+		}
+	})
+	rep := ozgtest.Check(t.Context(), ozgtest.Target{
+		BaseURL: r.base + "/api", ServiceID: "bewohnerparkausweis",
+		Login: r.login.As("erika"), Other: r.login.As("max"),
+		Data: []byte(`{"kennzeichen": "KI-EM 1964"}`),
+		Pay: func(ctx context.Context, c *http.Client, redirectURL string) (string, error) {
+			return (&paymenttest.Citizen{Client: c}).Choose(ctx, redirectURL, paymenttest.ActionPay, payment.MethodCreditCard)
+		},
+	})
+	if err := rep.Err(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case fs := <-got:
+		if len(fs) != 2 || fs[0].requirement != "zulassung" || fs[1].name != "Antragsuebersicht.pdf" ||
+			fs[1].requirement != "antragsuebersicht" || !strings.Contains(string(fs[1].content), "Antragsübersicht") {
+			t.Fatalf("the back office received %+v", fs)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("nothing was delivered")
 	}
 }
