@@ -1,6 +1,8 @@
 package casework_test
 
 import (
+	"github.com/ozgkit/ozgkit/ozg/evidence/evidencetest"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -87,29 +89,8 @@ func newWorld(t testing.TB, st stores) *world {
 	return w
 }
 
-// samplePDF is a small valid PDF with one page.
-func samplePDF(title string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offs := []int{}
-	obj := func(s string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s)
-	}
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>")
-	content := fmt.Sprintf("BT /F1 12 Tf 20 100 Td (%s) Tj ET", title)
-	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
-	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
-}
+// samplePDF is evidencetest.SamplePDF: a small valid PDF showing title.
+var samplePDF = evidencetest.SamplePDF
 
 var seq atomic.Int64
 

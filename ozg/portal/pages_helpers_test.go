@@ -1,10 +1,11 @@
 package portal_test
 
 import (
+	"github.com/ozgkit/ozgkit/ozg/evidence/evidencetest"
+
 	"bytes"
 	"context"
 	"crypto/rand"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -367,31 +368,8 @@ func (p page) mustContain(t testing.TB, status int, texts ...string) {
 	}
 }
 
-// samplePDF is a small valid PDF with text, as a scanned document would be.
-func samplePDF(title string) []byte {
-	content := "BT /F1 12 Tf 72 720 Td (" + title + ") Tj ET"
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
+// samplePDF is evidencetest.SamplePDF: a small valid PDF showing title.
+var samplePDF = evidencetest.SamplePDF
 
 // formValues is what a browser sends when button name=value of the form in html is pressed.
 func formValues(t testing.TB, html, name, value string) url.Values {
