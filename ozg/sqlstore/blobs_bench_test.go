@@ -1,59 +1,15 @@
 package sqlstore_test
 
 import (
-	"bytes"
-	"context"
-	"fmt"
-	"io"
 	"testing"
 
-	"github.com/ozgkit/ozgkit/ozg/evidence"
+	"github.com/ozgkit/ozgkit/ozg/evidence/evidencetest"
 )
 
-// benchmarkBlobs measures Put and Open of contents of typical evidence sizes.
-func benchmarkBlobs(b *testing.B, s evidence.BlobStore) {
-	ctx := context.Background()
-	for _, size := range []int{64 << 10, 1 << 20, 8 << 20} {
-		content := bytes.Repeat([]byte("%PDF-1.7 Nachweis "), size/18+1)[:size]
-		b.Run(fmt.Sprintf("Put/%dKiB", size>>10), func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(size))
-			i := 0
-			for b.Loop() {
-				key := fmt.Sprintf("bench/put-%d-%d", size, i%16)
-				i++
-				if _, err := s.Put(ctx, key, bytes.NewReader(content)); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("Open/%dKiB", size>>10), func(b *testing.B) {
-			key := fmt.Sprintf("bench/open-%d", size)
-			if _, err := s.Put(ctx, key, bytes.NewReader(content)); err != nil {
-				b.Fatal(err)
-			}
-			buf := make([]byte, 32<<10)
-			b.ReportAllocs()
-			b.SetBytes(int64(size))
-			for b.Loop() {
-				rc, err := s.Open(ctx, key)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n, err := io.CopyBuffer(io.Discard, rc, buf)
-				rc.Close()
-				if err != nil || n != int64(size) {
-					b.Fatalf("read %d, %v", n, err)
-				}
-			}
-		})
-	}
-}
-
 func BenchmarkPostgresBlobStore(b *testing.B) {
-	benchmarkBlobs(b, blobStore(b, openPostgres(b), 0))
+	evidencetest.BenchmarkBlobStore(b, blobStore(b, openPostgres(b), 0), 64<<10, 1<<20, 8<<20)
 }
 
 func BenchmarkSQLiteBlobStore(b *testing.B) {
-	benchmarkBlobs(b, blobStore(b, openSQLite(b), 0))
+	evidencetest.BenchmarkBlobStore(b, blobStore(b, openSQLite(b), 0), 64<<10, 1<<20, 8<<20)
 }

@@ -1,51 +1,13 @@
 package s3blob_test
 
 import (
-	"bytes"
-	"context"
-	"fmt"
-	"io"
 	"testing"
+
+	"github.com/ozgkit/ozgkit/ozg/evidence/evidencetest"
 )
 
 // BenchmarkS3BlobStore measures Put and Open against the server of OZGKIT_TEST_S3_ENDPOINT,
 // with contents of typical evidence sizes; 16 MiB goes up as a multipart upload of two parts.
 func BenchmarkS3BlobStore(b *testing.B) {
-	s := openS3(b, 0)
-	ctx := context.Background()
-	for _, size := range []int{64 << 10, 1 << 20, 16 << 20} {
-		content := bytes.Repeat([]byte("%PDF-1.7 Nachweis "), size/18+1)[:size]
-		b.Run(fmt.Sprintf("Put/%dKiB", size>>10), func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(size))
-			i := 0
-			for b.Loop() {
-				key := fmt.Sprintf("bench/put-%d-%d", size, i%16)
-				i++
-				if _, err := s.Put(ctx, key, bytes.NewReader(content)); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("Open/%dKiB", size>>10), func(b *testing.B) {
-			key := fmt.Sprintf("bench/open-%d", size)
-			if _, err := s.Put(ctx, key, bytes.NewReader(content)); err != nil {
-				b.Fatal(err)
-			}
-			buf := make([]byte, 32<<10)
-			b.ReportAllocs()
-			b.SetBytes(int64(size))
-			for b.Loop() {
-				rc, err := s.Open(ctx, key)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n, err := io.CopyBuffer(io.Discard, rc, buf)
-				rc.Close()
-				if err != nil || n != int64(size) {
-					b.Fatalf("read %d, %v", n, err)
-				}
-			}
-		})
-	}
+	evidencetest.BenchmarkBlobStore(b, openS3(b, 0), 64<<10, 1<<20, 16<<20)
 }
