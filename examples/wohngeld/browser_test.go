@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/ozgkit/ozgkit/internal/browsertest"
+
 	"context"
 	"os"
 	"path/filepath"
@@ -19,13 +21,7 @@ import (
 // household, and the application goes in. (The library's own browser test, in ozg/portal,
 // walks every page at 1280 and 375 px.)
 func TestBrowserOnePersonHousehold(t *testing.T) {
-	const chromium = "/usr/bin/chromium"
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("browser test skipped: %s is missing (install Debian's chromium, see .ci/setup.d/chromium.sh)", chromium)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	browsertest.Skip(t)
 	e := startExample(t)
 	files := t.TempDir()
 	for _, n := range []string{"mietvertrag", "lohnabrechnung"} {
@@ -35,14 +31,7 @@ func TestBrowserOnePersonHousehold(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("accept-lang", "de-DE,de"), chromedp.UserDataDir(t.TempDir()))
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	bctx := browsertest.New(t, ctx)
 
 	heading := func(text string) chromedp.Action[chromedp.Void] {
 		return chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "` + text + `")]`))

@@ -1,6 +1,8 @@
 package casework_test
 
 import (
+	"github.com/ozgkit/ozgkit/internal/browsertest"
+
 	"bytes"
 	"context"
 	"io"
@@ -16,9 +18,6 @@ import (
 	"github.com/ozgkit/ozgkit/mailbox"
 )
 
-// chromiumPath is Debian's chromium (.ci/setup.d/chromium.sh installs it).
-const chromiumPath = "/usr/bin/chromium"
-
 // TestBrowserCaseWorker drives the case-worker pages in headless Chromium on a 375 px wide
 // phone screen: Sabine logs in on the staff provider's chooser, finds the case by its
 // Aktenzeichen, downloads the evidence, asks the citizen a question that asks for the tenancy
@@ -27,12 +26,7 @@ const chromiumPath = "/usr/bin/chromium"
 // citizen's side — question, reply and the Bescheid with its PDF — is then read through the
 // mailbox.
 func TestBrowserCaseWorker(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s is missing (install Debian's chromium, see .ci/setup.d/chromium.sh)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	browsertest.Skip(t)
 	w := newWorld(t, memoryStores())
 	app := newStaffApp(t, w)
 	sub := w.submit(t, "wohngeld")
@@ -40,26 +34,11 @@ func TestBrowserCaseWorker(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("accept-lang", "de-DE,de"),
-		chromedp.Flag("lang", "de-DE"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	bctx := browsertest.New(t, ctx)
 
-	// the first run starts the browser and must not have a deadline of its own
+	// a phone screen
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(375, 800)); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		t.Fatalf("phone screen: %v", err)
 	}
 	fail := func(what string, err error) {
 		t.Helper()

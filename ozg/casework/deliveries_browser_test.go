@@ -1,8 +1,9 @@
 package casework_test
 
 import (
+	"github.com/ozgkit/ozgkit/internal/browsertest"
+
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -16,36 +17,16 @@ import (
 // provider's chooser, lands on the failed deliveries, opens the refused delivery, requeues
 // it, and the outbox then delivers it. No page may scroll sideways, in German or English.
 func TestBrowserOperatorRequeuesAFailedDelivery(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s is missing (install Debian's chromium, see .ci/setup.d/chromium.sh)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	browsertest.Skip(t)
 	w := newWorld(t, memoryStores())
 	app := newStaffApp(t, w)
 	refused, _, _ := w.failures(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("accept-lang", "de-DE,de"),
-		chromedp.Flag("lang", "de-DE"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	bctx := browsertest.New(t, ctx)
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(375, 800)); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		t.Fatalf("phone screen: %v", err)
 	}
 	fail := func(what string, err error) {
 		t.Helper()

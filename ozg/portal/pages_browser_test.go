@@ -1,6 +1,8 @@
 package portal_test
 
 import (
+	"github.com/ozgkit/ozgkit/internal/browsertest"
+
 	"context"
 	"fmt"
 	"os"
@@ -12,9 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromiumPath is Debian's chromium (.ci/setup.d/chromium.sh installs it).
-const chromiumPath = "/usr/bin/chromium"
-
 // TestBrowserJourney drives the pages in headless Chromium as a citizen would, on a desktop
 // (1280 px) and on a phone (375 px), and asserts on every page of the portal that nothing is
 // wider than the window (document.documentElement.scrollWidth). The journey: the start page and
@@ -24,12 +23,7 @@ const chromiumPath = "/usr/bin/chromium"
 // the receipt in the Postfach; the page in English; the parking permit paid on the pay page.
 // Screenshots go to $OZGKIT_SCREENSHOTS when it is set.
 func TestBrowserJourney(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s is missing (install Debian's chromium, see .ci/setup.d/chromium.sh)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	browsertest.Skip(t)
 	for _, width := range []int64{1280, 375} {
 		t.Run(fmt.Sprintf("%d px wide", width), func(t *testing.T) { browserJourney(t, width) })
 	}
@@ -47,26 +41,8 @@ func browserJourney(t *testing.T, width int64) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "de-DE"),
-		chromedp.Flag("accept-lang", "de-DE,de"), // a German citizen's browser
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	bctx := browsertest.New(t, ctx)
 
-	if _, err := chromedp.Run(bctx, chromedp.Location()); err != nil { // starts the browser on bctx
-		t.Fatal(err)
-	}
 	type step = chromedp.Action[chromedp.Void]
 	fatal := func(what string, err error) {
 		t.Helper()
