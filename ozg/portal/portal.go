@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -191,6 +192,11 @@ func New(ctx context.Context, cfg Config) (*Portal, error) {
 	}
 	if err := p.buildCatalog(); err != nil {
 		return nil, err
+	}
+	// The catalogue's exports are written on request; a Redaktion they cannot carry is a
+	// configuration error to report now, not a 500 when the Portalverbund first asks.
+	if err := p.catalog.WriteXZuFi(io.Discard, ozg.XZuFiOptions{BaseURL: base, Redaktion: p.cfg.Redaktion}); err != nil {
+		return nil, fmt.Errorf("portal: Config.Redaktion: %w", err)
 	}
 	if err := os.MkdirAll(p.cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("portal: data directory: %w", err)

@@ -337,3 +337,14 @@ func TestDeliveriesCarryTheBackOfficesDocuments(t *testing.T) {
 		t.Fatal("nothing was delivered")
 	}
 }
+
+func TestARedaktionTheXZuFiExportCannotCarryIsRefusedAtStart(t *testing.T) {
+	_, err := portal.New(context.Background(), portal.Config{
+		BaseURL: "http://127.0.0.1:1", DataDir: t.TempDir(), Services: []*ozg.Service{parkingService(t)},
+		Payments: paymenttest.NewMemoryProvider(), Redaktion: "Stadt Kiel (Amt 12)",
+		Deliveries: map[string]ozg.Delivery{"fachverfahren": delivery.NewInbox()},
+	})
+	if err == nil || !strings.Contains(err.Error(), "Config.Redaktion") {
+		t.Fatalf("New = %v, want the Redaktion refused", err)
+	}
+}
