@@ -344,12 +344,8 @@ func isSHA512Hex(s string) bool {
 	return true
 }
 
-func berlin() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Berlin"); err == nil {
-		return loc
-	}
-	return time.UTC
-}
+// berlin is the authorities' time zone, for the application date.
+var berlin = ozg.Berlin
 
 // Attachment returns the metadata entry of the attachment with the given id.
 func (m *Metadata) Attachment(id string) (AttachmentInfo, bool) {

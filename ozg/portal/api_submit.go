@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/ozgkit/ozgkit/internal/problem"
@@ -83,15 +82,8 @@ func receiptOf(svc *ozg.Service, a *ozg.Application, sub *ozg.Submission) Submit
 	}
 }
 
-// berlin returns the time zone of German authorities, or UTC where the zone data is missing.
-// It is loaded once: time.LoadLocation reads the zone database on every call (a fifth of a
-// submission's CPU time in the profile).
-var berlin = sync.OnceValue(func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Berlin"); err == nil {
-		return loc
-	}
-	return time.UTC
-})
+// berlin is the authorities' time zone.
+var berlin = ozg.Berlin
 
 // startPayment starts (or resumes) paying the application's fee and answers the pay page URL.
 func (p *API) startPayment(w http.ResponseWriter, r *http.Request) {

@@ -14,17 +14,8 @@ import (
 	"github.com/ozgkit/ozgkit/ozg"
 )
 
-// berlin is where the authority's dates are told.
-var berlin = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
-// Berlin returns the time zone dates are shown in (Europe/Berlin).
-func Berlin() *time.Location { return berlin }
+// Berlin returns the time zone dates are shown in (Europe/Berlin); it is ozg.Berlin.
+func Berlin() *time.Location { return ozg.Berlin() }
 
 // page is an A4 document with the Go fonts and a footer.
 type page struct {
@@ -136,7 +127,7 @@ func WriteSummary(w io.Writer, s Summary) error {
 	p.pair(t(lang, "Leistung", "Service"), serviceName(svc, lang), 0)
 	p.pair(t(lang, "Behörde", "Authority"), svc.Authority.Name, 0)
 	p.pair(t(lang, "Aktenzeichen", "Reference"), sub.Reference, 0)
-	p.pair(t(lang, "Eingereicht am", "Submitted on"), sub.SubmittedAt.In(berlin).Format("02.01.2006, 15:04 Uhr"), 0)
+	p.pair(t(lang, "Eingereicht am", "Submitted on"), sub.SubmittedAt.In(ozg.Berlin()).Format("02.01.2006, 15:04 Uhr"), 0)
 	p.Ln(4)
 	for _, sec := range sections {
 		p.heading(sec.Title, 13)
@@ -168,7 +159,7 @@ func WriteSummary(w io.Writer, s Summary) error {
 		p.pair(t(lang, "Status", "Status"), pay.Status, 0)
 		p.pair(t(lang, "Kassenzeichen", "Payment reference"), pay.Reference, 0)
 		p.pair(t(lang, "Transaktion", "Transaction"), pay.TransactionID, 0)
-		p.pair(t(lang, "Bezahlt am", "Paid on"), pay.Timestamp.In(berlin).Format("02.01.2006, 15:04 Uhr"), 0)
+		p.pair(t(lang, "Bezahlt am", "Paid on"), pay.Timestamp.In(ozg.Berlin()).Format("02.01.2006, 15:04 Uhr"), 0)
 	} else {
 		p.text(t(lang, "Keine Gebühr online bezahlt.", "No fee paid online."))
 	}
@@ -223,7 +214,7 @@ func WriteNotice(w io.Writer, n Notice) error {
 		p.Ln(4)
 	}
 	p.SetFont("go", "", 10)
-	p.MultiCell(p.width, 5, "Aktenzeichen: "+n.Reference+"\nDatum: "+n.Date.In(berlin).Format("02.01.2006"), "", "R", false)
+	p.MultiCell(p.width, 5, "Aktenzeichen: "+n.Reference+"\nDatum: "+n.Date.In(ozg.Berlin()).Format("02.01.2006"), "", "R", false)
 	p.Ln(6)
 	p.heading("Bescheid über Ihren Antrag „"+n.Service+"“", 14)
 	p.text(strings.ReplaceAll(n.Text, "\r\n", "\n"))
