@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
@@ -32,53 +31,8 @@ func TestBrowserCaseWorker(t *testing.T) {
 	sub := w.submit(t, "wohngeld")
 	downloads := t.TempDir()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	bctx := browsertest.New(t, ctx)
-
-	// a phone screen
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(375, 800)); err != nil {
-		t.Fatalf("phone screen: %v", err)
-	}
-	fail := func(what string, err error) {
-		t.Helper()
-		loc, _ := chromedp.Run(bctx, chromedp.Location())
-		body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
-		t.Fatalf("%s: %v\nat %s:\n%s", what, err, loc, body)
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		tctx, cancel := context.WithTimeout(bctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(tctx, steps...); err != nil {
-			fail(what, err)
-		}
-	}
-	// navigate clicks something that loads a page and waits for it.
-	navigate := func(what string, click chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		tctx, cancel := context.WithTimeout(bctx, 30*time.Second)
-		defer cancel()
-		if _, err := chromedp.RunResponse(tctx, click); err != nil {
-			fail(what, err)
-		}
-	}
-	// fits asserts that the page does not scroll sideways.
-	fits := func(page string) {
-		t.Helper()
-		ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
-		if err != nil {
-			fail(page, err)
-		}
-		if !ok {
-			width, _ := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-			t.Errorf("%s: the page is %d px wide at a 375 px screen", page, width)
-		}
-	}
-	see := func(what, text string) {
-		t.Helper()
-		do(what, chromedp.WaitVisible(chromedp.Search(`//*[contains(., "`+text+`")]`)))
-	}
+	ph := newPhone(t)
+	bctx, fail, do, navigate, fits, see := ph.ctx, ph.fail, ph.do, ph.navigate, ph.fits, ph.see
 
 	do("open the inbox", chromedp.Navigate(app.srv.URL+"/sachbearbeitung/"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="persona"][value="sabine"]`)))
